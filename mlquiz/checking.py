@@ -1,0 +1,105 @@
+"""Judging a typed answer against a Part: shape, tolerance, rounding to the digits typed, choices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlquiz.answers import Answer, AnswerError, parse_answer, shape_of
+from mlquiz.model import Part, Tolerance, Verdict
+
+
+def rounded_match(student: float, expected: float, decimals: int | None) -> bool:
+    """True when `student` is `expected` rounded to the digits the student wrote.
+
+    Only trusted for at least two decimals or three significant figures, so `0.06` counts for
+    0.0645 but `0` does not count for 0.4.
+    """
+    if decimals is None or student == 0 and decimals < 2:
+        return False
+    significant = len(f"{abs(student):.{decimals}f}".replace(".", "").lstrip("0"))
+    if decimals < 2 and significant < 3:
+        return False
+    return abs(student - expected) <= 0.5 * 10.0 ** (-decimals) + 1e-12
+
+
+def _close(student: float, expected: float, decimals: Any, tolerance: Tolerance) -> bool:
+    return tolerance.allows(student, expected) or rounded_match(student, expected, decimals)
+
+
+def _flat(value: Any) -> list[float]:
+    if isinstance(value, list):
+        return [x for item in value for x in _flat(item)]
+    return [value]
+
+
+def values_match(student: Any, decimals: Any, expected: Any, tolerance: Tolerance,
+                 sign_free: bool = False) -> bool:
+    """Element-wise comparison of equal shapes; with sign_free, each vector (or matrix row) may be
+    negated as a whole."""
+    if shape_of(student) != shape_of(expected):
+        return False
+    if sign_free and isinstance(expected, list):
+        rows = expected if isinstance(expected[0], list) else [expected]
+        s_rows = student if isinstance(student[0], list) else [student]
+        d_rows = decimals if isinstance(decimals[0], list) else [decimals]
+        return all(
+            values_match(s, d, e, tolerance) or values_match([-x for x in s], d, e, tolerance)
+            for s, d, e in zip(s_rows, d_rows, rows)
+        )
+    return all(_close(s, e, d, tolerance)
+               for s, d, e in zip(_flat(student), _flat(decimals), _flat(expected)))
+
+
+def coerce_shape(answer: Answer, part: Part) -> Answer:
+    """A 1-element vector for a number, or a flat list of the right length for a 1×n matrix."""
+    value, decimals = answer.value, answer.decimals
+    if part.kind in ("number", "integer") and isinstance(value, list) and len(_flat(value)) == 1:
+        value, decimals = _flat(value)[0], _flat(decimals)[0]
+    if part.kind == "vector" and not isinstance(value, list):
+        value, decimals = [value], [decimals]
+    if part.kind == "matrix" and isinstance(value, list) and value and not isinstance(value[0], list):
+        rows = shape_of(part.expected)
+        if rows and rows[0] == 1:
+            value, decimals = [value], [decimals]
+    return Answer(value, decimals, answer.text)
+
+
+def describe_shape(value: Any) -> str:
+    shape = shape_of(value)
+    if not shape:
+        return "one number"
+    if len(shape) == 1:
+        return f"{shape[0]} numbers"
+    return f"a {shape[0]}×{shape[1]} matrix"
+
+
+def normalise_choice(text: str) -> str:
+    return " ".join(text.strip().lower().split())
+
+
+def judge(part: Part, text: str) -> Verdict:
+    """Judge the typed text for one part. Unparseable text gives status "unparsed" (not an attempt)."""
+    if part.kind == "choice":
+        chosen = normalise_choice(text)
+        if not chosen:
+            return Verdict(part.name, "unparsed", text, part.expected, "the answer is empty")
+        options = {normalise_choice(c): c for c in part.choices}
+        if chosen.isdigit() and 1 <= int(chosen) <= len(part.choices):
+            chosen = normalise_choice(part.choices[int(chosen) - 1])
+        if options and chosen not in options:
+            return Verdict(part.name, "unparsed", text, part.expected,
+                           "choose one of: " + ", ".join(part.choices))
+        right = chosen == normalise_choice(str(part.expected))
+        return Verdict(part.name, "right" if right else "wrong", options.get(chosen, text), part.expected)
+    try:
+        answer = coerce_shape(parse_answer(text), part)
+    except AnswerError as exc:
+        return Verdict(part.name, "unparsed", text, part.expected, str(exc))
+    if shape_of(answer.value) != shape_of(part.expected):
+        return Verdict(part.name, "unparsed", answer.value, part.expected,
+                       f"expected {describe_shape(part.expected)}, got {describe_shape(answer.value)}")
+    if part.kind == "integer":
+        right = all(abs(s - e) < 1e-9 for s, e in zip(_flat(answer.value), _flat(part.expected)))
+    else:
+        right = values_match(answer.value, answer.decimals, part.expected, part.tolerance, part.sign_free)
+    return Verdict(part.name, "right" if right else "wrong", answer.value, part.expected)

@@ -1,0 +1,168 @@
+"""The command line. Commands parse their options and delegate; heavy modules (numpy, sympy, Rich,
+the topics) are imported inside the commands, so `mlquiz --help` stays fast.
+
+Errors the user can fix (UserError, a bad option) become one line on stderr and exit code 2 here,
+in `_Group.main`, the one place that handles them; Ctrl-C exits with 130.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from mlquiz import __version__, registry
+from mlquiz.errors import UserError
+
+
+class _Group(TyperGroup):
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            code = super().main(args=args, prog_name="mlquiz", complete_var=complete_var,
+                                standalone_mode=False, **extra)
+            code = code if isinstance(code, int) else 0
+        except UserError as exc:
+            code = _fail(str(exc))
+        except KeyboardInterrupt:
+            code = 130
+        except Exception as exc:  # Click's usage errors (bad option, missing argument), Abort on EOF
+            message = getattr(exc, "format_message", None)
+            if message is None:
+                if type(exc).__name__ == "Abort":
+                    code = 130
+                else:
+                    raise
+            else:
+                code = _fail(_usage_line(exc))
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _usage_line(exc: Any) -> str:
+    text = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "mlquiz"
+    return f"{text} (see `{where} --help`)"
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"mlquiz: error: {message}\n")
+    sys.stderr.flush()
+    return 2
+
+
+app = typer.Typer(
+    cls=_Group, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="Practise, solve and check the hand-calculated problems of the SE3332 machine-learning exam.",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mlquiz {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """mlquiz: randomized practice problems, worked solutions and answer checking."""
+
+
+TopicArg = typer.Argument(..., help="A topic or alias (see `mlquiz list`).", show_default=False)
+SeedOpt = typer.Option(None, "--seed", help="Seed of the problem; the same seed gives the same problem.")
+DifficultyOpt = typer.Option("medium", "--difficulty", "-d", help="easy, medium or hard.")
+JsonOpt = typer.Option(False, "--json", help="Print one JSON object instead of the rendered view.")
+
+
+@app.command("list")
+def list_topics(as_json: bool = JsonOpt) -> None:
+    """The topics, with what each covers and the format of its --data."""
+    if as_json:
+        import json
+
+        typer.echo(json.dumps([{"name": t.name, "aliases": list(t.aliases), "summary": t.summary,
+                                "data_format": t.data_format} for t in registry.TOPICS], indent=2))
+        return
+    from mlquiz import render
+
+    render.make_console().print(render.topics_view(registry.TOPICS))
+
+
+@app.command()
+def practice(
+    topic: str = TopicArg,
+    seed: Optional[int] = SeedOpt,
+    difficulty: str = DifficultyOpt,
+    count: int = typer.Option(1, "--count", "-n", min=1, max=50, help="How many problems in a row."),
+    bank: bool = typer.Option(False, "--bank", help="Draw from the fixed bank of worked examples instead."),
+) -> None:
+    """A fresh problem answered interactively: each answer marked at once, then the full solution."""
+    from mlquiz import engine, interact, render
+
+    registry.info(topic)
+    engine.check_difficulty(difficulty)
+    first = engine.check_seed(seed) if seed is not None else engine.new_seed()
+
+    def problems():
+        for i in range(count):
+            if bank:
+                yield engine.from_bank(topic, first + i)
+            else:
+                yield engine.generate(topic, (first + i) % engine.MAX_SEED, difficulty)
+
+    interact.practise(render.make_console(), problems())
+
+
+@app.command()
+def show(
+    topic: str = TopicArg,
+    seed: Optional[int] = SeedOpt,
+    difficulty: str = DifficultyOpt,
+    solution: bool = typer.Option(False, "--solution", help="Also print the worked solution."),
+    bank: bool = typer.Option(False, "--bank", help="Show a problem of the fixed bank instead."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Print a problem (and with --solution its worked solution) without asking anything."""
+    from mlquiz import engine, render
+
+    problem = engine.from_bank(topic, seed) if bank else engine.generate(topic, seed, difficulty)
+    if as_json:
+        typer.echo(render.problem_json(problem, with_solution=solution))
+        return
+    console = render.make_console()
+    console.print(render.problem_view(problem))
+    if solution:
+        console.print(render.solution_view(problem.solution))
+        console.print(render.answers_view(problem))
+
+
+@app.command()
+def solve(
+    topic: str = TopicArg,
+    data: Optional[str] = typer.Option(None, "--data", help="Your numbers, or a file (see `mlquiz list`)."),
+    target: Optional[str] = typer.Option(None, "--target", help="entropy: the class column of a CSV table."),
+    base: Optional[str] = typer.Option(None, "--base", help="entropy: log base 2, e or 10 (default 2)."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Solve your own numbers step by step."""
+    from mlquiz import engine, render
+
+    options = {"target": target, "base": base}
+    problem = engine.from_data(topic, data, options)
+    if as_json:
+        typer.echo(render.problem_json(problem))
+        return
+    console = render.make_console()
+    console.print(render.problem_view(problem, with_parts=False))
+    console.print(render.solution_view(problem.solution))
+    console.print(render.answers_view(problem))
+
+
+def main() -> None:
+    app(prog_name="mlquiz")

@@ -1,0 +1,104 @@
+"""The interactive practice loop: ask each part, judge at once, hint, reveal, score.
+
+Input comes from a terminal (with line editing) or, when stdin is not a terminal, one answer per
+line, so a session can be scripted. EOF ends the session with the score so far; Ctrl-C does the
+same and the CLI exits with 130.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from rich.console import Console
+
+from mlquiz import render
+from mlquiz.answers import FORMS_HELP
+from mlquiz.checking import judge
+from mlquiz.model import Part, Problem
+
+TRIES = 2
+SKIP_WORDS = {"skip", "s", "pass"}
+HINT_WORDS = {"?", "hint", "h"}
+
+
+def line_reader(console: Console) -> Callable[[str], str]:
+    """A function that shows a prompt and returns one line; raises EOFError at end of input."""
+    if sys.stdin.isatty():
+        return lambda prompt: console.input(prompt)
+
+    def read(prompt: str) -> str:
+        console.print(prompt, end="")
+        line = sys.stdin.readline()
+        if not line:
+            console.print()
+            raise EOFError
+        console.print(line.rstrip("\n"), markup=False, highlight=False)
+        return line.rstrip("\n")
+
+    return read
+
+
+@dataclass
+class Score:
+    asked: int = 0
+    right: int = 0
+    first_try: int = 0
+    results: list[tuple[str, bool]] = field(default_factory=list)
+
+
+def ask_part(console: Console, read: Callable[[str], str], problem: Problem, part: Part, number: int,
+             score: Score) -> None:
+    console.print(f"\n[bold][{number}/{len(problem.parts)}][/bold] {render.escape(part.prompt)}"
+                  + (f"  [dim](one of: {', '.join(part.choices)})[/dim]" if part.choices else ""))
+    wrong = 0
+    score.asked += 1
+    while True:
+        text = read("answer> ").strip()
+        if text.lower() in HINT_WORDS:
+            console.print(render.hint_text(problem.solution.step_for(part.name)))
+            continue
+        if text.lower() in SKIP_WORDS:
+            console.print(render.reveal_text(part.expected))
+            score.results.append((part.name, False))
+            return
+        verdict = judge(part, text)
+        if verdict.status == "unparsed":
+            forms = "choose one of the listed options" if part.kind == "choice" else FORMS_HELP
+            console.print(render.unparsed_text(verdict.message, forms))
+            continue
+        if verdict.right:
+            score.right += 1
+            score.first_try += wrong == 0
+            console.print(render.verdict_text(verdict, 0))
+            score.results.append((part.name, True))
+            return
+        wrong += 1
+        console.print(render.verdict_text(verdict, TRIES - wrong))
+        if wrong >= TRIES:
+            console.print(render.reveal_text(part.expected))
+            score.results.append((part.name, False))
+            return
+
+
+def practise(console: Console, problems: Iterable[Problem], read: Callable[[str], str] | None = None) -> Score:
+    """Run the loop over the problems; returns the score (also when input ends early)."""
+    read = read or line_reader(console)
+    score = Score()
+    try:
+        for problem in problems:
+            console.print(render.problem_view(problem))
+            console.print("[dim]Type ? for a hint, skip to see the answer. Answers: numbers, 3/4, "
+                          "log2(3), vectors 0.71, -0.70, matrices 1, 2; 3, 4.[/dim]")
+            for number, part in enumerate(problem.parts, start=1):
+                ask_part(console, read, problem, part, number, score)
+            console.print()
+            console.print(render.solution_view(problem.solution))
+            console.print(render.score_text(score.right, score.asked, score.first_try))
+    except (EOFError, KeyboardInterrupt) as stop:
+        console.print()
+        console.print(render.score_text(score.right, score.asked, score.first_try))
+        if isinstance(stop, KeyboardInterrupt):
+            raise
+    return score

@@ -1,0 +1,201 @@
+"""All terminal output: Rich views of the plain records in `mlquiz.model`, and the JSON form.
+
+Rich is imported here and in the CLI's interactive loop only; topics never see it. Colour follows
+Rich's rules: none when output is not a terminal, none when NO_COLOR is set.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from mlquiz.model import Problem, Solution, Step, Verdict
+
+MARKS = {"right": "✓", "wrong": "✗"}
+
+
+def make_console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+# --------------------------------------------------------------------------- values
+
+def format_value(value: Any, places: int = 4) -> str:
+    """Numbers to `places` decimals (no trailing zeros), vectors `[a, b]`, matrices `[[..], [..]]`."""
+    if value is None:
+        return "undefined"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "undefined"
+        if value != 0 and abs(value) < 10 ** (-places):
+            return f"{value:.3g}"
+        text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {format_value(v, places)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(format_value(v, places) for v in value) + "]"
+    return str(value)
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready copy: floats stay floats, tuples become lists, NaN becomes null."""
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # a numpy scalar that slipped through
+        return value.item()
+    return value
+
+
+# --------------------------------------------------------------------------- topics
+
+def topics_view(topics: Any) -> Table:
+    grid = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    for column in ("topic", "what it covers", "--data"):
+        grid.add_column(column, overflow="fold")
+    for t in topics:
+        name = t.name + (f" ({', '.join(t.aliases)})" if t.aliases else "")
+        grid.add_row(name, escape(t.summary), escape(t.data_format))
+    return grid
+
+
+# --------------------------------------------------------------------------- problem
+
+def problem_title(problem: Problem) -> str:
+    where = f"seed {problem.seed}" if problem.seed is not None else "your data"
+    if problem.source.startswith("bank:"):
+        where = f"bank problem {problem.source[5:]} (seed {problem.seed})"
+    level = "" if problem.difficulty == "custom" else f" · {problem.difficulty}"
+    return f"{problem.topic}{level} · {where}"
+
+
+def data_table(headers: list[str], rows: list[list[str]]) -> Table:
+    grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for header in headers:
+        grid.add_column(escape(str(header)), justify="left")
+    for row in rows:
+        grid.add_row(*(escape(str(c)) for c in row))
+    return grid
+
+
+def problem_view(problem: Problem, with_parts: bool = True) -> Panel:
+    items: list[Any] = [Text(problem.statement)]
+    if problem.table:
+        headers, rows = problem.table
+        items += [Text(""), data_table(headers, rows)]
+    if with_parts and problem.parts:
+        items.append(Text(""))
+        items.append(Text("Find:", style="bold"))
+        for i, part in enumerate(problem.parts, start=1):
+            items.append(Text(f"  {i}. {part.prompt}"))
+    return Panel(Group(*items), title=escape(problem_title(problem)), title_align="left",
+                 box=box.ROUNDED, expand=False)
+
+
+# --------------------------------------------------------------------------- solution
+
+def step_view(number: int, step: Step) -> Group:
+    lines: list[Any] = [Text(f"{number}. {step.title}", style="bold")]
+    lines.append(Text("   " + step.formula, style="cyan"))
+    for line in step.substituted.splitlines():
+        lines.append(Text("   " + line))
+    result = format_value(step.value)
+    if step.exact and step.exact != result:
+        result = f"{step.exact} ≈ {result}"
+    if not isinstance(step.value, dict) and not step.substituted.endswith(result):
+        lines.append(Text("   = " + result, style="green"))
+    if step.note:
+        lines.append(Text("   " + step.note, style="yellow"))
+    return Group(*lines)
+
+
+def solution_view(solution: Solution) -> Group:
+    items: list[Any] = [Text("Solution", style="bold underline")]
+    for i, step in enumerate(solution.steps, start=1):
+        items.append(step_view(i, step))
+    for note in solution.notes:
+        items.append(Text("Note: " + note, style="yellow"))
+    return Group(*items)
+
+
+def answers_view(problem: Problem) -> Table:
+    grid = Table(title="Answers", box=box.SIMPLE_HEAD, show_edge=False, title_justify="left")
+    grid.add_column("name")
+    grid.add_column("value")
+    for name, value in flatten_answers(problem.solution.answers):
+        grid.add_row(escape(name), escape(format_value(value)))
+    return grid
+
+
+def flatten_answers(answers: dict[str, Any]) -> list[tuple[str, Any]]:
+    rows = []
+    for name, value in answers.items():
+        if isinstance(value, dict):
+            rows += [(f"{name}[{key}]", v) for key, v in value.items()]
+        else:
+            rows.append((name, value))
+    return rows
+
+
+# --------------------------------------------------------------------------- practice feedback
+
+def verdict_text(verdict: Verdict, tries_left: int) -> Text:
+    if verdict.status == "right":
+        return Text("  ✓ right", style="green")
+    text = Text("  ✗ not right", style="red")
+    if verdict.message:
+        text.append(": " + verdict.message)
+    if tries_left:
+        text.append(f" — try again ({tries_left} {'try' if tries_left == 1 else 'tries'} left, "
+                    "? for a hint, skip to see it)")
+    return text
+
+
+def reveal_text(expected: Any) -> Text:
+    return Text(f"  → the right value is {format_value(expected)}", style="yellow")
+
+
+def unparsed_text(message: str, forms: str) -> Text:
+    return Text(f"  could not read that: {message}; {forms}", style="yellow")
+
+
+def hint_text(step: Step | None) -> Text:
+    if step is None:
+        return Text("  no hint for this part", style="yellow")
+    return Text(f"  hint ({step.title}): {step.formula}", style="cyan")
+
+
+def score_text(right: int, asked: int, first_try: int) -> Text:
+    return Text(f"Score: {right}/{asked} parts right ({first_try} on the first try)", style="bold")
+
+
+# --------------------------------------------------------------------------- JSON
+
+def problem_json(problem: Problem, with_solution: bool = True) -> str:
+    record: dict[str, Any] = {
+        "topic": problem.topic, "seed": problem.seed, "difficulty": problem.difficulty,
+        "source": problem.source, "statement": problem.statement, "given": plain(problem.given),
+        "parts": [{"name": p.name, "prompt": p.prompt, "kind": p.kind} for p in problem.parts],
+    }
+    if with_solution:
+        record["answers"] = plain(problem.solution.answers)
+        record["steps"] = [{"title": s.title, "formula": s.formula, "substituted": s.substituted,
+                            "value": plain(s.value)} for s in problem.solution.steps]
+        record["notes"] = list(problem.solution.notes)
+    return json.dumps(record, ensure_ascii=False, indent=2)

@@ -1,0 +1,51 @@
+"""Small helpers the topics share: number formatting for derivations and data-text parsing."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from mlquiz.answers import AnswerError, normalise, parse_number
+from mlquiz.errors import UserError
+
+
+def fmt(x: float, places: int = 4) -> str:
+    """A number as written in a derivation: up to `places` decimals, no trailing zeros, no −0."""
+    if x != x:  # nan
+        return "undefined"
+    text = f"{x:.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text.replace("-", "−")
+
+
+def frac(numerator: int, denominator: int) -> str:
+    """`4/6` → `2/3`; whole numbers stay whole."""
+    f = Fraction(numerator, denominator)
+    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+
+
+def split_rows(text: str, what: str, example: str) -> list[list[str]]:
+    """`"4,2;1,3"` → [["4", "2"], ["1", "3"]], with full-width punctuation accepted."""
+    clean = normalise(text).strip()
+    if not clean:
+        raise UserError(f"{what} is empty; expected something like {example!r}")
+    rows = [[cell.strip() for cell in row.split(",")] for row in clean.split(";") if row.strip()]
+    if not rows:
+        raise UserError(f"{what} is empty; expected something like {example!r}")
+    return rows
+
+
+def number_rows(text: str, what: str, example: str, ragged_ok: bool = False) -> list[list[float]]:
+    """Rows of numbers, each cell parsed by the restricted answer parser (so `1/3` works)."""
+    rows = []
+    for i, row in enumerate(split_rows(text, what, example), start=1):
+        values = []
+        for cell in row:
+            try:
+                values.append(parse_number(cell))
+            except AnswerError as exc:
+                raise UserError(f"{what}: row {i} has {cell!r}, which is not a number ({exc}); "
+                                f"expected something like {example!r}") from None
+        rows.append(values)
+    if not ragged_ok and len({len(r) for r in rows}) > 1:
+        lengths = ", ".join(str(len(r)) for r in rows)
+        raise UserError(f"{what}: rows have different lengths ({lengths}); expected something like {example!r}")
+    return rows
