@@ -23,9 +23,11 @@ def test_wheel_installs_and_finds_its_data(tmp_path):
     # The runtime dependencies come from this environment, so the test needs no network.
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)], check=True)
+    # Added after the install, so pip does not see this environment's own mlquiz; the venv's
+    # site-packages comes first on sys.path, so the wheel's copy is the one imported.
     with open(os.path.join(site, "deps.pth"), "w") as handle:
         handle.write(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)], check=True)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
