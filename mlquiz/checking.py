@@ -19,7 +19,10 @@ def rounded_match(student: float, expected: float, decimals: int | None) -> bool
     significant = len(f"{abs(student):.{decimals}f}".replace(".", "").lstrip("0"))
     if decimals < 2 and significant < 3:
         return False
-    return abs(student - expected) <= 0.5 * 10.0 ** (-decimals) + 1e-12
+    half_unit = 0.5 * 10.0 ** (-decimals)
+    if half_unit > 0.08 * abs(expected):
+        return False  # too coarse for so small a value: 0.01 would excuse anything near 0.0138
+    return abs(student - expected) <= half_unit + 1e-12
 
 
 def _close(student: float, expected: float, decimals: Any, tolerance: Tolerance) -> bool:
@@ -53,14 +56,16 @@ def values_match(student: Any, decimals: Any, expected: Any, tolerance: Toleranc
 def coerce_shape(answer: Answer, part: Part) -> Answer:
     """A 1-element vector for a number, or a flat list of the right length for a 1×n matrix."""
     value, decimals = answer.value, answer.decimals
-    if part.kind in ("number", "integer") and isinstance(value, list) and len(_flat(value)) == 1:
+    wanted = shape_of(part.expected)
+    if not wanted and isinstance(value, list) and len(_flat(value)) == 1:
         value, decimals = _flat(value)[0], _flat(decimals)[0]
-    if part.kind == "vector" and not isinstance(value, list):
+    if len(wanted) == 1 and not isinstance(value, list):
         value, decimals = [value], [decimals]
-    if part.kind == "matrix" and isinstance(value, list) and value and not isinstance(value[0], list):
-        rows = shape_of(part.expected)
-        if rows and rows[0] == 1:
+    if len(wanted) == 2 and isinstance(value, list) and value and not isinstance(value[0], list):
+        if wanted[0] == 1:
             value, decimals = [value], [decimals]
+        elif wanted[1] == 1 and len(value) == wanted[0]:
+            value, decimals = [[v] for v in value], [[d] for d in decimals]
     return Answer(value, decimals, answer.text)
 
 
@@ -98,8 +103,18 @@ def judge(part: Part, text: str) -> Verdict:
     if shape_of(answer.value) != shape_of(part.expected):
         return Verdict(part.name, "unparsed", answer.value, part.expected,
                        f"expected {describe_shape(part.expected)}, got {describe_shape(answer.value)}")
+    if matches(part, answer, part.expected):
+        return Verdict(part.name, "right", answer.value, part.expected)
+    for value, remark in part.accepted:
+        if matches(part, answer, value):
+            return Verdict(part.name, "right", answer.value, part.expected, remark)
+    return Verdict(part.name, "wrong", answer.value, part.expected)
+
+
+def matches(part: Part, answer: Answer, expected: Any) -> bool:
+    """Does the parsed answer equal `expected` under the part's rules (exact for integers)?"""
+    if shape_of(answer.value) != shape_of(expected):
+        return False
     if part.kind == "integer":
-        right = all(abs(s - e) < 1e-9 for s, e in zip(_flat(answer.value), _flat(part.expected)))
-    else:
-        right = values_match(answer.value, answer.decimals, part.expected, part.tolerance, part.sign_free)
-    return Verdict(part.name, "right" if right else "wrong", answer.value, part.expected)
+        return all(abs(s - e) < 1e-9 for s, e in zip(_flat(answer.value), _flat(expected)))
+    return values_match(answer.value, answer.decimals, expected, part.tolerance, part.sign_free)

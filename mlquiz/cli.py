@@ -142,18 +142,38 @@ def show(
         console.print(render.answers_view(problem))
 
 
+def _topic_options(**options: Any) -> dict[str, Any]:
+    return options
+
+
 @app.command()
 def solve(
     topic: str = TopicArg,
     data: Optional[str] = typer.Option(None, "--data", help="Your numbers, or a file (see `mlquiz list`)."),
-    target: Optional[str] = typer.Option(None, "--target", help="entropy: the class column of a CSV table."),
+    target: Optional[str] = typer.Option(None, "--target", help="entropy: the class column; backprop: targets r."),
     base: Optional[str] = typer.Option(None, "--base", help="entropy: log base 2, e or 10 (default 2)."),
+    k: Optional[int] = typer.Option(None, "--k", help="pca: components to project on (default 1)."),
+    x: Optional[str] = typer.Option(None, "--x", help="backprop: input vector (; between batch samples)."),
+    w1: Optional[str] = typer.Option(None, "--w1", help="backprop: first-layer weights, rows = neurons."),
+    b1: Optional[str] = typer.Option(None, "--b1", help="backprop: first-layer biases."),
+    w2: Optional[str] = typer.Option(None, "--w2", help="backprop: second-layer weights, rows = neurons."),
+    b2: Optional[str] = typer.Option(None, "--b2", help="backprop: second-layer biases."),
+    lr: Optional[str] = typer.Option(None, "--lr", help="backprop: learning rate η (default 0.5)."),
+    fixed_bias: bool = typer.Option(False, "--fixed-bias", help="backprop: do not update the biases."),
+    upstream: Optional[str] = typer.Option(None, "--upstream", help="backprop: δ_y arriving at a single unit."),
+    q: Optional[str] = typer.Option(None, "--q", help="qlearning: the Q-table, rows = states."),
+    transitions: Optional[str] = typer.Option(None, "--transitions", help="qlearning: s,a,r,s' (end = terminal)."),
+    alpha: Optional[str] = typer.Option(None, "--alpha", help="qlearning: learning rate α (default 0.5)."),
+    gamma: Optional[str] = typer.Option(None, "--gamma", help="qlearning: discount γ (default 0.9)."),
+    target_q: Optional[str] = typer.Option(None, "--target-q", help="qlearning: a separate target table (DQN)."),
     as_json: bool = JsonOpt,
 ) -> None:
     """Solve your own numbers step by step."""
     from mlquiz import engine, render
 
-    options = {"target": target, "base": base}
+    options = _topic_options(target=target, base=base, k=k, x=x, w1=w1, b1=b1, w2=w2, b2=b2, lr=lr,
+                             fixed_bias=fixed_bias, upstream=upstream, q=q, transitions=transitions, alpha=alpha,
+                             gamma=gamma, target_q=target_q)
     problem = engine.from_data(topic, data, options)
     if as_json:
         typer.echo(render.problem_json(problem))

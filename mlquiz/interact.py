@@ -57,7 +57,7 @@ def ask_part(console: Console, read: Callable[[str], str], problem: Problem, par
     while True:
         text = read("answer> ").strip()
         if text.lower() in HINT_WORDS:
-            console.print(render.hint_text(problem.solution.step_for(part.name)))
+            console.print(render.hint_text(problem.solution.step_of(part)))
             continue
         if text.lower() in SKIP_WORDS:
             console.print(render.reveal_text(part.expected))

@@ -52,6 +52,7 @@ class Part:
     choices: tuple[str, ...] = ()
     step: str = ""
     sign_free: bool = False
+    accepted: tuple[tuple[Any, str], ...] = ()  # other values that are also right, with a remark
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -66,7 +67,8 @@ class Step:
     substituted: the rule with this problem's numbers, e.g. `−(2/3)·log₂(2/3) − (1/3)·log₂(1/3)`;
     value: the plain result (number, list, nested list or text);
     exact: an exact form where one helps (a fraction, a surd), else "";
-    answer: the answer name this step produces, if any.
+    answer: the answer name this step produces, if any;
+    marked: (row, column) cells of a matrix value that this step changed.
     """
 
     title: str
@@ -76,6 +78,7 @@ class Step:
     exact: str = ""
     answer: str = ""
     note: str = ""
+    marked: tuple[tuple[int, int], ...] = ()  # matrix cells this step changed (rendered highlighted)
 
 
 @dataclass
@@ -83,6 +86,13 @@ class Solution:
     steps: list[Step]
     answers: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+
+    def step_of(self, part: "Part") -> Step | None:
+        """The step that computes a part: by the part's step title, else by its answer name."""
+        for step in self.steps:
+            if part.step and step.title == part.step:
+                return step
+        return self.step_for(part.name)
 
     def step_for(self, answer_name: str) -> Step | None:
         base = answer_name.split("[", 1)[0]

@@ -27,6 +27,21 @@ TOPICS: tuple[TopicInfo, ...] = (
               "Entropy, information gain, Gini and gain ratio; the attribute ID3 splits on",
               '"4,2;1,3" (rows: branches of one attribute, columns: class counts) '
               "or FILE.csv --target COLUMN", aliases=("infogain", "id3", "ig")),
+    TopicInfo("backprop", "mlquiz.topics.backprop",
+              "Sigmoid units and 2-layer networks: forward pass, deltas, gradients, one update",
+              '--x "0.05,0.10" --target "0.01,0.99" --w1 "0.15,0.20;0.25,0.30" --w2 "…" '
+              "[--b1 --b2 --lr --fixed-bias] (rows of W: the layer's neurons)", aliases=("sigmoid", "mlp", "bp")),
+    TopicInfo("pca", "mlquiz.topics.pca",
+              "PCA: mean, covariance (n−1), eigenvalues and unit eigenvectors, contributions, projections",
+              '"2.5,2.4;0.4,0.7;2.2,2.9" or FILE.csv (rows: samples) [--k K]'),
+    TopicInfo("conv", "mlquiz.topics.conv",
+              "CNN layer sizes: convolution, pooling, dilation, transposed convolution, parameter counts",
+              '"n=32,f=5,p=2,s=1" or "input n=32 c=3; conv f=5 p=2 s=1 c=16; pool f=2 s=2; deconv f=2 s=2 c=8"',
+              aliases=("cnn", "convolution")),
+    TopicInfo("qlearning", "mlquiz.topics.qlearning",
+              "Q-learning updates: TD targets and errors, the Q-table after each step, greedy policy, DQN targets",
+              '--q "0,0;0,0;0,0" --transitions "0,1,5,1; 1,0,-1,end" --alpha 0.5 --gamma 0.9 [--target-q …]',
+              aliases=("q", "dqn")),
 )
 
 

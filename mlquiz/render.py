@@ -13,6 +13,7 @@ from typing import Any
 from rich import box
 from rich.console import Console, Group
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -110,6 +111,25 @@ def problem_view(problem: Problem, with_parts: bool = True) -> Panel:
 
 # --------------------------------------------------------------------------- solution
 
+def is_matrix(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) > 1 and all(isinstance(r, list) for r in value)
+            and all(not isinstance(x, list) for r in value for x in r))
+
+
+def matrix_view(value: list[list[Any]], marked: tuple[tuple[int, int], ...] = ()) -> Table:
+    """A matrix as a small grid; marked cells get a * and bold (visible without colour too)."""
+    grid = Table(box=box.SQUARE, show_header=False, pad_edge=True, padding=(0, 1))
+    for _ in value[0]:
+        grid.add_column(justify="right")
+    for i, row in enumerate(value):
+        cells = []
+        for j, x in enumerate(row):
+            text = format_value(x)
+            cells.append(Text(text + "*", style="bold yellow") if (i, j) in marked else Text(text))
+        grid.add_row(*cells)
+    return grid
+
+
 def step_view(number: int, step: Step) -> Group:
     lines: list[Any] = [Text(f"{number}. {step.title}", style="bold")]
     lines.append(Text("   " + step.formula, style="cyan"))
@@ -118,7 +138,10 @@ def step_view(number: int, step: Step) -> Group:
     result = format_value(step.value)
     if step.exact and step.exact != result:
         result = f"{step.exact} ≈ {result}"
-    if not isinstance(step.value, dict) and not step.substituted.endswith(result):
+    if step.marked and is_matrix(step.value):
+        lines.append(Padding(matrix_view(step.value, step.marked), (0, 0, 0, 3)))
+        lines.append(Text("   * the cell this update changed", style="dim"))
+    elif step.value is not None and not isinstance(step.value, dict) and not step.substituted.endswith(result):
         lines.append(Text("   = " + result, style="green"))
     if step.note:
         lines.append(Text("   " + step.note, style="yellow"))
@@ -157,7 +180,7 @@ def flatten_answers(answers: dict[str, Any]) -> list[tuple[str, Any]]:
 
 def verdict_text(verdict: Verdict, tries_left: int) -> Text:
     if verdict.status == "right":
-        return Text("  ✓ right", style="green")
+        return Text("  ✓ right" + (f" — {verdict.message}" if verdict.message else ""), style="green")
     text = Text("  ✗ not right", style="red")
     if verdict.message:
         text.append(": " + verdict.message)

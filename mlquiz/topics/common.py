@@ -16,6 +16,12 @@ def fmt(x: float, places: int = 4) -> str:
     return "0" if text in ("-0", "") else text.replace("-", "−")
 
 
+def fmtp(x: float, places: int = 4) -> str:
+    """Like fmt, with a negative number in parentheses, for use as a factor: `0.5·(−1)`."""
+    text = fmt(x, places)
+    return f"({text})" if text.startswith("−") else text
+
+
 def frac(numerator: int, denominator: int) -> str:
     """`4/6` → `2/3`; whole numbers stay whole."""
     f = Fraction(numerator, denominator)
