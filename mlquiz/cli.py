@@ -142,46 +142,74 @@ def show(
         console.print(render.answers_view(problem))
 
 
-def _topic_options(**options: Any) -> dict[str, Any]:
-    return options
+def _data_command(check: bool):
+    """`solve` and `check` take the same topic options; `check` also takes --work."""
+
+    def command(
+        topic: str = TopicArg,
+        data: Optional[str] = typer.Option(None, "--data", help="Your numbers, or a file (see `mlquiz list`)."),
+        target: Optional[str] = typer.Option(None, "--target", help="entropy: the class column; backprop: targets r."),
+        base: Optional[str] = typer.Option(None, "--base", help="entropy: log base 2, e or 10 (default 2)."),
+        k: Optional[int] = typer.Option(None, "--k", help="pca: components to project on (default 1)."),
+        x: Optional[str] = typer.Option(None, "--x", help="backprop: input vector (; between batch samples)."),
+        w1: Optional[str] = typer.Option(None, "--w1", help="backprop: first-layer weights, rows = neurons."),
+        b1: Optional[str] = typer.Option(None, "--b1", help="backprop: first-layer biases."),
+        w2: Optional[str] = typer.Option(None, "--w2", help="backprop: second-layer weights, rows = neurons."),
+        b2: Optional[str] = typer.Option(None, "--b2", help="backprop: second-layer biases."),
+        lr: Optional[str] = typer.Option(None, "--lr", help="backprop: learning rate η (default 0.5)."),
+        fixed_bias: bool = typer.Option(False, "--fixed-bias", help="backprop: do not update the biases."),
+        upstream: Optional[str] = typer.Option(None, "--upstream", help="backprop: δ_y arriving at a single unit."),
+        q: Optional[str] = typer.Option(None, "--q", help="qlearning: the Q-table, rows = states."),
+        transitions: Optional[str] = typer.Option(None, "--transitions", help="qlearning: s,a,r,s' (end = terminal)."),
+        alpha: Optional[str] = typer.Option(None, "--alpha", help="qlearning: learning rate α (default 0.5)."),
+        gamma: Optional[str] = typer.Option(None, "--gamma", help="qlearning: discount γ (default 0.9)."),
+        target_q: Optional[str] = typer.Option(None, "--target-q", help="qlearning: a separate target table (DQN)."),
+        work: Optional[list[str]] = typer.Option(None, "--work", hidden=not check,
+                                                 help="name=value of a step you computed (repeatable)."),
+        as_json: bool = JsonOpt,
+    ) -> None:
+        from mlquiz import engine, render
+
+        if work and not check:
+            raise UserError("--work belongs to `mlquiz check`")
+        options = dict(target=target, base=base, k=k, x=x, w1=w1, b1=b1, w2=w2, b2=b2, lr=lr, fixed_bias=fixed_bias,
+                       upstream=upstream, q=q, transitions=transitions, alpha=alpha, gamma=gamma, target_q=target_q)
+        problem = engine.from_data(topic, data, options)
+        if check:
+            _check(problem, work or [], as_json)
+            return
+        if as_json:
+            typer.echo(render.problem_json(problem))
+            return
+        console = render.make_console()
+        console.print(render.problem_view(problem, with_parts=False))
+        console.print(render.solution_view(problem.solution))
+        console.print(render.answers_view(problem))
+
+    command.__doc__ = ("Check your hand calculation step by step: where it went wrong, and why." if check
+                       else "Solve your own numbers step by step.")
+    return command
 
 
-@app.command()
-def solve(
-    topic: str = TopicArg,
-    data: Optional[str] = typer.Option(None, "--data", help="Your numbers, or a file (see `mlquiz list`)."),
-    target: Optional[str] = typer.Option(None, "--target", help="entropy: the class column; backprop: targets r."),
-    base: Optional[str] = typer.Option(None, "--base", help="entropy: log base 2, e or 10 (default 2)."),
-    k: Optional[int] = typer.Option(None, "--k", help="pca: components to project on (default 1)."),
-    x: Optional[str] = typer.Option(None, "--x", help="backprop: input vector (; between batch samples)."),
-    w1: Optional[str] = typer.Option(None, "--w1", help="backprop: first-layer weights, rows = neurons."),
-    b1: Optional[str] = typer.Option(None, "--b1", help="backprop: first-layer biases."),
-    w2: Optional[str] = typer.Option(None, "--w2", help="backprop: second-layer weights, rows = neurons."),
-    b2: Optional[str] = typer.Option(None, "--b2", help="backprop: second-layer biases."),
-    lr: Optional[str] = typer.Option(None, "--lr", help="backprop: learning rate η (default 0.5)."),
-    fixed_bias: bool = typer.Option(False, "--fixed-bias", help="backprop: do not update the biases."),
-    upstream: Optional[str] = typer.Option(None, "--upstream", help="backprop: δ_y arriving at a single unit."),
-    q: Optional[str] = typer.Option(None, "--q", help="qlearning: the Q-table, rows = states."),
-    transitions: Optional[str] = typer.Option(None, "--transitions", help="qlearning: s,a,r,s' (end = terminal)."),
-    alpha: Optional[str] = typer.Option(None, "--alpha", help="qlearning: learning rate α (default 0.5)."),
-    gamma: Optional[str] = typer.Option(None, "--gamma", help="qlearning: discount γ (default 0.9)."),
-    target_q: Optional[str] = typer.Option(None, "--target-q", help="qlearning: a separate target table (DQN)."),
-    as_json: bool = JsonOpt,
-) -> None:
-    """Solve your own numbers step by step."""
-    from mlquiz import engine, render
+def _check(problem: Any, work: list[str], as_json: bool) -> None:
+    from mlquiz import interact, marking, render
 
-    options = _topic_options(target=target, base=base, k=k, x=x, w1=w1, b1=b1, w2=w2, b2=b2, lr=lr,
-                             fixed_bias=fixed_bias, upstream=upstream, q=q, transitions=transitions, alpha=alpha,
-                             gamma=gamma, target_q=target_q)
-    problem = engine.from_data(topic, data, options)
-    if as_json:
-        typer.echo(render.problem_json(problem))
-        return
+    parts = marking.checkpoints(problem)
     console = render.make_console()
-    console.print(render.problem_view(problem, with_parts=False))
-    console.print(render.solution_view(problem.solution))
-    console.print(render.answers_view(problem))
+    if not work:
+        if as_json:
+            raise UserError("--json needs the values as --work name=value")
+        console.print(render.problem_view(problem, with_parts=False))
+        work = interact.collect_work(console, parts)
+    report = marking.mark(problem, marking.parse_work(work, parts))
+    if as_json:
+        typer.echo(render.report_json(report))
+    else:
+        console.print(render.report_view(report))
+
+
+app.command("solve")(_data_command(check=False))
+app.command("check")(_data_command(check=True))
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ same and the CLI exits with 130.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from rich.console import Console
@@ -16,6 +16,7 @@ from rich.console import Console
 from mlquiz import render
 from mlquiz.answers import FORMS_HELP
 from mlquiz.checking import judge
+from mlquiz.marking import explain
 from mlquiz.model import Part, Problem
 
 TRIES = 2
@@ -75,6 +76,9 @@ def ask_part(console: Console, read: Callable[[str], str], problem: Problem, par
             score.results.append((part.name, True))
             return
         wrong += 1
+        reason = explain(problem, part, text)
+        if reason:
+            verdict = replace(verdict, message=reason)
         console.print(render.verdict_text(verdict, TRIES - wrong))
         if wrong >= TRIES:
             console.print(render.reveal_text(part.expected))
@@ -102,3 +106,33 @@ def practise(console: Console, problems: Iterable[Problem], read: Callable[[str]
         if isinstance(stop, KeyboardInterrupt):
             raise
     return score
+
+
+def collect_work(console: Console, parts: list[Part], read: Callable[[str], str] | None = None) -> list[str]:
+    """Ask for each checkpoint in derivation order (Enter skips); return `name=value` items.
+    EOF ends the questions early and marks what was given."""
+    from mlquiz.errors import UserError
+    from mlquiz.marking import parse_work
+
+    read = read or line_reader(console)
+    items: list[str] = []
+    console.print("[dim]Type the value you got for each step (Enter skips it). Vectors: 0.71, -0.70; "
+                  "matrices: 1, 2; 3, 4.[/dim]")
+    try:
+        for number, part in enumerate(parts, start=1):
+            console.print(f"[bold][{number}/{len(parts)}][/bold] {render.escape(part.prompt)} "
+                          f"[dim]({part.name})[/dim]")
+            while True:
+                text = read("yours> ").strip()
+                if not text:
+                    break
+                try:
+                    parse_work([f"{part.name}={text}"], parts)
+                except UserError as exc:
+                    console.print(render.unparsed_text(str(exc).split(": ", 1)[-1], FORMS_HELP))
+                    continue
+                items.append(f"{part.name}={text}")
+                break
+    except EOFError:
+        console.print()
+    return items

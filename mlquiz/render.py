@@ -222,3 +222,73 @@ def problem_json(problem: Problem, with_solution: bool = True) -> str:
                             "value": plain(s.value)} for s in problem.solution.steps]
         record["notes"] = list(problem.solution.notes)
     return json.dumps(record, ensure_ascii=False, indent=2)
+
+
+# --------------------------------------------------------------------------- marking reports
+
+STATUS_MARKS = {"right": "✓", "wrong": "✗", "carried": "✓ carried forward", "skipped": "–"}
+
+
+def report_view(report: Any) -> Group:
+    """The marking table (first wrong step highlighted), a diagnosis per wrong step, the summary."""
+    grid = Table(title="Marking", box=box.SIMPLE_HEAD, show_edge=False, title_justify="left")
+    for column in ("#", "step", "yours", "right", "mark"):
+        grid.add_column(column, overflow="fold")
+    for i, m in enumerate(report.marks, start=1):
+        if m.status == "skipped":
+            yours = "(skipped)"
+        elif m.entries:
+            yours = ", ".join(f"{e} = {format_value(_entry(m.student, e))}" for e in m.entries)
+        else:
+            yours = format_value(m.student)
+        right = format_value(m.expected)
+        if m.entries:
+            right = ", ".join(f"{e} = {format_value(_entry(m.expected, e))}" for e in m.entries)
+        if m.status == "carried":
+            right += f" (from yours: {format_value(m.carried_expected)})"
+        mark = STATUS_MARKS[m.status] + (" (remark)" if m.remark else "")
+        style = "bold red" if report.first_wrong == i - 1 else {"wrong": "red", "carried": "yellow",
+                                                                "right": "green", "skipped": "dim"}[m.status]
+        if report.first_wrong == i - 1:
+            mark += "  ◀ first error"
+        grid.add_row(str(i), escape(m.part.name), escape(yours), escape(right), mark, style=style)
+    items: list[Any] = [grid]
+    for i, m in enumerate(report.marks, start=1):
+        if m.remark:
+            items.append(Text(f"Step {i} ({m.part.name}): right — {m.remark}.", style="green"))
+        if m.status == "carried":
+            items.append(Text(f"Step {i} ({m.part.name}): wrong against the right value, but it follows correctly "
+                              "from your earlier values (method mark).", style="yellow"))
+        if m.status != "wrong":
+            continue
+        if m.misconception is not None:
+            text = Text(f"Step {i} ({m.part.name}): {m.misconception.name}. ", style="red")
+            text.append(m.misconception.explanation + " ", style="default")
+            text.append("Right rule: " + m.misconception.rule, style="cyan")
+        else:
+            text = Text(f"Step {i} ({m.part.name}): looks like an arithmetic slip. ", style="red")
+            if m.step is not None:
+                text.append(f"{m.step.formula}; here: {m.step.substituted.splitlines()[0]}", style="cyan")
+                text.append(f" → {format_value(m.expected if m.carried_expected is None else m.carried_expected)}")
+        items.append(text)
+    items.append(Text(report.summary, style="bold"))
+    return Group(*items)
+
+
+def _entry(value: Any, path: str) -> Any:
+    from mlquiz.topics.common import resolve, split_name
+
+    return resolve(value, split_name("x" + path)[1])
+
+
+def report_json(report: Any) -> str:
+    marks = [{"name": m.part.name, "step": m.step.title if m.step else "", "status": m.status,
+              "student": plain(m.student), "expected": plain(m.expected),
+              "carried_forward_expected": plain(m.carried_expected),
+              "misconception": None if m.misconception is None else {
+                  "id": m.misconception.id, "name": m.misconception.name,
+                  "explanation": m.misconception.explanation, "rule": m.misconception.rule},
+              "remark": m.remark} for m in report.marks]
+    return json.dumps({"topic": report.problem.topic, "given": plain(report.problem.given), "marks": marks,
+                       "first_wrong": None if report.first_wrong is None else report.first_wrong + 1,
+                       "verdict": report.verdict, "summary": report.summary}, ensure_ascii=False, indent=2)

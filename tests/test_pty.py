@@ -43,3 +43,21 @@ def test_ctrl_c_ends_with_score_and_130():
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
+
+
+def test_check_entropy_in_a_terminal():
+    child = spawn("check", "entropy", "--data", "4,2;1,3")
+    child.expect(r"\[1/\d+\]")
+    child.expect("yours> ")
+    child.sendline("0.693")
+    child.expect("yours> ")
+    child.sendline("")          # skip gini
+    child.expect("yours> ")
+    child.sendline("0.8755")
+    child.expect("yours> ")
+    child.sendeof()
+    child.expect("Natural log instead of log")
+    child.expect("Method wrong at step 1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

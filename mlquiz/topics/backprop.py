@@ -41,8 +41,8 @@ TEXT = {
     "prompt_delta": "δ = δ_y·y(1 − y)",
     "prompt_w_new": "the weights w after the update",
     "prompt_b_new": "the bias b after the update",
-    "prompt_hidden": "the hidden activations h = σ(W₁x + b₁){which}",
-    "prompt_output": "the outputs y = σ(W₂h + b₂){which}",
+    "prompt_hidden": "the hidden activations h = σ(W₁x{b}){which}",
+    "prompt_output": "the outputs y = σ(W₂h{b}){which}",
     "prompt_loss": "the loss L = ½·Σ(r − y)²",
     "prompt_delta_output": "the output deltas δ_out = y(1 − y)(r − y){which}",
     "prompt_delta_hidden": "the hidden deltas δ_hid = h(1 − h)·(W₂ᵀδ_out){which}",
@@ -164,13 +164,13 @@ def _solve_network(given: dict, override: dict[str, Any]) -> Solution:
     hidden = sigmoid(a1)
     bias1 = " + b₁" if bias else ""
     steps.append(Step(TEXT["title_hidden"], f"a₁ = W₁x{bias1},  h = σ(a₁)", "\n".join(
-        f"a₁ = {_v(w1)}·{_v(x)}{' + ' + _v(b1) if bias else ''} = {_v(a)};  h = σ(a₁) = {_v(h)}"
+        f"a₁ = {_v(w1)}·{_v(x)}{' + ' + _v(b1) if bias else ''} = {_v(a)}\nh = σ(a₁) = {_v(h)}"
         for x, a, h in zip(xs, a1, hidden)), shaped(hidden), answer="hidden"))
     hidden = take("hidden", hidden)
     a2 = hidden @ w2.T + b2
     output = sigmoid(a2)
     steps.append(Step(TEXT["title_output"], f"a₂ = W₂h{' + b₂' if bias else ''},  y = σ(a₂)", "\n".join(
-        f"a₂ = {_v(w2)}·{_v(h)}{' + ' + _v(b2) if bias else ''} = {_v(a)};  y = σ(a₂) = {_v(y)}"
+        f"a₂ = {_v(w2)}·{_v(h)}{' + ' + _v(b2) if bias else ''} = {_v(a)}\ny = σ(a₂) = {_v(y)}"
         for h, a, y in zip(hidden, a2, output)), shaped(output), answer="output"))
     output = take("output", output)
     loss = float(0.5 * np.sum((rs - output) ** 2))
@@ -178,14 +178,14 @@ def _solve_network(given: dict, override: dict[str, Any]) -> Solution:
         f"({fmt(r, 6)} − {fmt(y, 6)})²" for r, y in zip(rs.ravel(), output.ravel())) + ")", loss, answer="loss"))
     delta_out = output * (1 - output) * (rs - output)
     steps.append(Step(TEXT["title_delta_output"], "δ_out = y(1 − y)(r − y)", "\n".join(
-        "; ".join(f"{fmt(y, 6)}·(1 − {fmt(y, 6)})·({fmt(r, 6)} − {fmt(y, 6)}) = {fmt(d, 6)}"
+        "\n".join(f"{fmt(y, 6)}·(1 − {fmt(y, 6)})·({fmt(r, 6)} − {fmt(y, 6)}) = {fmt(d, 6)}"
                   for y, r, d in zip(yrow, rrow, drow)) for yrow, rrow, drow in zip(output, rs, delta_out)),
         shaped(delta_out), answer="delta_output"))
     delta_out = take("delta_output", delta_out)
     back = delta_out @ w2
     delta_hidden = hidden * (1 - hidden) * back
     steps.append(Step(TEXT["title_delta_hidden"], "δ_hid = h(1 − h)·(W₂ᵀδ_out)", "\n".join(
-        f"W₂ᵀδ_out = {_v(b)};  δ_hid = {_v(h)}·(1 − {_v(h)})·{_v(b)} = {_v(d)}"
+        f"W₂ᵀδ_out = {_v(b)}\nδ_hid = {_v(h)}·(1 − {_v(h)})·{_v(b)} = {_v(d)}"
         for h, b, d in zip(hidden, back, delta_hidden)), shaped(delta_hidden), answer="delta_hidden"))
     delta_hidden = take("delta_hidden", delta_hidden)
 
@@ -282,8 +282,8 @@ def parts(given: dict, solution: Solution, difficulty: str) -> list[Part]:
     which = TEXT["which_rows"] if batch else ""
     kind = "matrix" if batch else "vector"
     out = [
-        Part("hidden", TEXT["prompt_hidden"].format(which=which), kind, a["hidden"], TOLERANCE, step=TEXT["title_hidden"]),
-        Part("output", TEXT["prompt_output"].format(which=which), kind, a["output"], TOLERANCE, step=TEXT["title_output"]),
+        Part("hidden", TEXT["prompt_hidden"].format(which=which, b=" + b₁" if given.get("bias", True) else ""), kind, a["hidden"], TOLERANCE, step=TEXT["title_hidden"]),
+        Part("output", TEXT["prompt_output"].format(which=which, b=" + b₂" if given.get("bias", True) else ""), kind, a["output"], TOLERANCE, step=TEXT["title_output"]),
         Part("loss", TEXT["prompt_loss"], "number", a["loss"], TOLERANCE, step=TEXT["title_loss"]),
         Part("delta_output", TEXT["prompt_delta_output"].format(which=which), kind, a["delta_output"], TOLERANCE,
              step=TEXT["title_delta_output"], accepted=((_negated(a["delta_output"]), TEXT["remark_sign"]),)),
@@ -405,3 +405,59 @@ def parse_data(text: str, options: dict) -> dict:
     if not all(math.isfinite(v) for row in targets for v in row):
         raise UserError("--target must be finite numbers")
     return given
+
+
+# --------------------------------------------------------------------------- misconceptions
+# Each returns the value the wrong method gives at the checkpoint `name` (texts in
+# problems/backprop/misconceptions.toml), from the student's own earlier values where given.
+
+def _state(given: dict, override: dict) -> dict[str, np.ndarray]:
+    """The forward and backward quantities, the student's where they gave them."""
+    answers = solve(given, override).answers
+
+    def pick(key: str) -> np.ndarray:
+        return np.atleast_2d(np.array(override.get(key, answers[key]), dtype=float))
+
+    w1, w2 = np.array(given["w1"], float), np.array(given["w2"], float)
+    bias = given.get("bias", True)
+    xs = np.array([s["x"] for s in given["samples"]], float)
+    hidden = pick("hidden")
+    return {"x": xs, "r": np.array([s["target"] for s in given["samples"]], float), "w1": w1, "w2": w2,
+            "a1": xs @ w1.T + (np.array(given["b1"], float) if bias else 0.0), "h": hidden,
+            "a2": hidden @ w2.T + (np.array(given["b2"], float) if bias else 0.0), "y": pick("output"),
+            "d_out": pick("delta_output")}
+
+
+def _shaped(given: dict, value: np.ndarray) -> Any:
+    return value.tolist() if len(given["samples"]) > 1 else value[0].tolist()
+
+
+def _no_sigmoid_derivative(given: dict, name: str, student: Any, override: dict) -> Any:
+    if given["kind"] == "unit":
+        return given["upstream"]
+    st = _state(given, override)
+    return _shaped(given, st["r"] - st["y"])
+
+
+def _preactivation(given: dict, name: str, student: Any, override: dict) -> Any:
+    if given["kind"] == "unit":
+        a = float(override.get("pre_activation", solve(given).answers["pre_activation"]))
+        return a * (1 - a) if name == "sigmoid_derivative" else given["upstream"] * a * (1 - a)
+    st = _state(given, override)
+    if name == "delta_output":
+        return _shaped(given, st["a2"] * (1 - st["a2"]) * (st["r"] - st["y"]))
+    return _shaped(given, st["a1"] * (1 - st["a1"]) * (st["d_out"] @ st["w2"]))
+
+
+def _updated_w2(given: dict, name: str, student: Any, override: dict) -> Any:
+    st = _state(given, override)
+    w2_new = st["w2"] + given["lr"] * st["d_out"].T @ st["h"]
+    return _shaped(given, st["h"] * (1 - st["h"]) * (st["d_out"] @ w2_new))
+
+
+VARIANTS = {
+    "no_sigmoid_derivative": _no_sigmoid_derivative,
+    "preactivation_derivative": _preactivation,
+    "updated_w2": _updated_w2,
+    "no_learning_rate": lambda given, name, student, override: solve({**given, "lr": 1.0}, override).answers[name],
+}

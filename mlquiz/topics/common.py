@@ -55,3 +55,23 @@ def number_rows(text: str, what: str, example: str, ragged_ok: bool = False) -> 
         lengths = ", ".join(str(len(r)) for r in rows)
         raise UserError(f"{what}: rows have different lengths ({lengths}); expected something like {example!r}")
     return rows
+
+
+def split_name(name: str) -> tuple[str, list[str]]:
+    """`covariance[0][1]` → ("covariance", ["0", "1"]); `information_gain[Outlook]` → (…, ["Outlook"])."""
+    base = name.split("[", 1)[0].strip()
+    rest = name[len(base):]
+    return base, [piece.strip() for piece in rest.replace("]", "").split("[")[1:]]
+
+
+def resolve(value, path: list[str]):
+    """Follow `path` (dict keys or list indices) into a nested answer."""
+    for key in path:
+        value = value[key] if isinstance(value, dict) else value[int(key)]
+    return value
+
+
+def answer_at(answers: dict, name: str):
+    """The answer addressed by a name such as `q_tables[0]` or `information_gain[Outlook]`."""
+    base, path = split_name(name)
+    return resolve(answers[base], path)

@@ -19,6 +19,7 @@ from typing import Any
 from mlquiz.answers import normalise
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Step
+from mlquiz.topics.common import split_name
 
 TEXT = {
     "statement_single": "A {kind_name} layer with a {f}×{f} window{dilation}, padding {p} and stride {s} is "
@@ -357,3 +358,64 @@ def _checked(given: dict) -> dict:
         raise UserError("--data: the input channels c must be at least 1")
     solve(given)  # a layer that cannot fit is reported now, naming the layer
     return given
+
+
+# --------------------------------------------------------------------------- misconceptions
+# Each returns the value the wrong method gives at the checkpoint `name` (texts in
+# problems/conv/misconceptions.toml). Sizes use the student's own earlier shapes when given.
+
+def _inputs(given: dict, override: dict) -> list[tuple[int, int | None]]:
+    """(side, channels) entering each layer, from the student's shapes where they gave them."""
+    shapes = solve(given).answers["shapes"]
+    out, n, c = [], given["input"]["n"], given["input"].get("c")
+    for i in range(len(given["layers"])):
+        out.append((n, c))
+        shape = override.get(f"shapes[{i}]", shapes[i])
+        n, c = int(shape[1]), shape[0]
+    return out
+
+
+def _layer_index(given: dict, name: str) -> int:
+    base, path = split_name(name)
+    return int(path[0]) if base in ("shapes", "parameters") and path else len(given["layers"]) - 1
+
+
+def _size_variant(side_rule):
+    def variant(given: dict, name: str, student: Any, override: dict) -> Any:
+        i = _layer_index(given, name)
+        layer = given["layers"][i]
+        n, c = _inputs(given, override)[i]
+        side = side_rule(layer, n)
+        if side is None:
+            return None
+        if split_name(name)[0] == "output_size":
+            return side
+        return [c if layer["kind"] == "pool" else layer.get("c"), side, side]
+    return variant
+
+
+def _span(layer: dict) -> int:
+    return layer.get("d", 1) * (layer["f"] - 1) + 1
+
+
+def _count_variant(rule):
+    def variant(given: dict, name: str, student: Any, override: dict) -> Any:
+        inputs = _inputs(given, override)
+        counts = [0 if layer["kind"] == "pool" or c is None or layer.get("c") is None
+                  else rule(layer["f"], c, layer["c"]) for layer, (_, c) in zip(given["layers"], inputs)]
+        if split_name(name)[0] == "total_parameters":
+            return sum(counts)
+        return counts[_layer_index(given, name)]
+    return variant
+
+
+VARIANTS = {
+    "no_plus_one": _size_variant(lambda layer, n: None if layer["kind"] == "deconv"
+                                 else (n + 2 * layer.get("p", 0) - _span(layer)) // layer.get("s", 1)),
+    "padding_once": _size_variant(lambda layer, n: None if layer["kind"] == "deconv" or not layer.get("p")
+                                  else (n + layer["p"] - _span(layer)) // layer.get("s", 1) + 1),
+    "transposed_as_conv": _size_variant(lambda layer, n: None if layer["kind"] != "deconv"
+                                        else (n + 2 * layer.get("p", 0) - _span(layer)) // layer.get("s", 1) + 1),
+    "no_bias": _count_variant(lambda f, c_in, c_out: f * f * c_in * c_out),
+    "no_input_channels": _count_variant(lambda f, c_in, c_out: (f * f + 1) * c_out),
+}

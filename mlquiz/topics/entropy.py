@@ -24,7 +24,7 @@ from typing import Any
 
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Step
-from mlquiz.topics.common import fmt, frac, split_rows
+from mlquiz.topics.common import answer_at, fmt, frac, split_name, split_rows
 
 TEXT = {
     "statement_counts": (
@@ -458,3 +458,29 @@ def from_bank(entry: dict) -> dict:
         return from_table(entry["columns"], entry["rows"], entry["target"], base=base, extended=extended)
     return {"classes": entry["classes"], "target": entry.get("target", ""), "base": base, "extended": extended,
             "attributes": [{"name": entry["attribute"], "values": entry["values"], "counts": entry["counts"]}]}
+
+
+# --------------------------------------------------------------------------- misconceptions
+# Each returns the value the wrong method gives at the checkpoint `name` (texts in
+# problems/entropy/misconceptions.toml).
+
+def _attribute_of(given: dict, name: str) -> dict:
+    path = split_name(name)[1]
+    wanted = path[0] if path else given["attributes"][0]["name"]
+    return next(a for a in given["attributes"] if a["name"] == wanted)
+
+
+def _reweighted(given: dict, name: str, weight) -> float:
+    counts = _attribute_of(given, name)["counts"]
+    n = sum(sum(row) for row in counts)
+    base = given.get("base", "2")
+    return sum(weight(sum(row), n, len(counts)) * entropy_of(row, base) for row in counts)
+
+
+VARIANTS = {
+    "natural_log": lambda given, name, student, override: answer_at(solve({**given, "base": "e"}).answers, name),
+    "log10": lambda given, name, student, override: answer_at(solve({**given, "base": "10"}).answers, name),
+    "unweighted_sum": lambda given, name, student, override: _reweighted(given, name, lambda size, n, k: 1.0),
+    "plain_average": lambda given, name, student, override: _reweighted(given, name, lambda size, n, k: 1 / k),
+    "count_weighted": lambda given, name, student, override: _reweighted(given, name, lambda size, n, k: size),
+}

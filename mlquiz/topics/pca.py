@@ -24,7 +24,7 @@ import numpy as np
 
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Step
-from mlquiz.topics.common import fmt, number_rows
+from mlquiz.topics.common import answer_at, fmt, number_rows
 
 TEXT = {
     "statement": "Run PCA on the {n} points below ({d}-D). Use the sample covariance (divide by n − 1).",
@@ -359,3 +359,46 @@ def parse_data(text: str, options: dict) -> dict:
         raise UserError(f"--k must be from 1 to the number of dimensions ({len(points[0])})")
     labels = list(LABELS[: len(points)]) if len(points) <= len(LABELS) else [f"x{i + 1}" for i in range(len(points))]
     return {"points": points, "labels": labels, "k": int(k), "query": None, "reconstruct": False}
+
+
+# --------------------------------------------------------------------------- misconceptions
+# Each returns the value the wrong method gives at the checkpoint `name` (texts in
+# problems/pca/misconceptions.toml).
+
+def _right(given: dict) -> dict:
+    return solve(given).answers
+
+
+def _over_n(given: dict, name: str, student: Any, override: dict) -> Any:
+    n = len(given["points"])
+    value = np.array(_right(given)[name], dtype=float)
+    return (value * (n - 1) / n).tolist()
+
+
+def _not_normalised(given: dict, name: str, student: Any, override: dict) -> Any:
+    """The right directions, at the lengths the student wrote (so only the normalisation differs)."""
+    rows = np.array(_right(given)["eigenvectors"], dtype=float)
+    mine = np.array(student, dtype=float)
+    lengths = np.linalg.norm(mine, axis=1)
+    if np.allclose(lengths, 1, atol=0.01) or np.any(lengths == 0):
+        return None
+    cosines = np.abs(np.sum(rows * mine, axis=1)) / lengths
+    if np.any(cosines < 0.999):
+        return None
+    return (rows * np.sum(rows * mine, axis=1)[:, None]).tolist()
+
+
+def _not_centred(given: dict, name: str, student: Any, override: dict) -> Any:
+    k = min(given.get("k", 1) or 1, len(given["points"][0]))
+    vectors = np.array(override.get("eigenvectors", _right(given)["eigenvectors"]), dtype=float)[:k]
+    scores = np.array(given["points"], dtype=float) @ vectors.T
+    value = scores[:, 0].tolist() if k == 1 else scores.tolist()
+    return answer_at({"projections": value}, name)
+
+
+VARIANTS = {
+    "covariance_over_n": _over_n,
+    "not_normalised": _not_normalised,
+    "ascending_order": lambda given, name, student, override: list(reversed(_right(given)[name])),
+    "not_centred": _not_centred,
+}

@@ -16,7 +16,7 @@ from typing import Any
 
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Step, Tolerance
-from mlquiz.topics.common import fmt, fmtp, number_rows, split_rows
+from mlquiz.topics.common import answer_at, fmt, fmtp, number_rows, split_name, split_rows
 
 TEXT = {
     "statement": "A Q-table has states {states} (rows) and actions {actions} (columns). With learning rate "
@@ -274,3 +274,55 @@ def _unit_option(value: Any, flag: str, default: float) -> float:
     if len(number) != 1 or not 0 <= number[0] <= 1:
         raise UserError(f"{flag} must be one number from 0 to 1")
     return number[0]
+
+
+# --------------------------------------------------------------------------- misconceptions
+# Each returns the value the wrong method gives at the checkpoint `name` (texts in
+# problems/qlearning/misconceptions.toml), starting from the student's own earlier tables.
+
+def _index(name: str) -> int:
+    path = split_name(name)[1]
+    return int(path[0]) if path else -1
+
+
+def _table_before(given: dict, i: int, override: dict) -> list[list[float]]:
+    if i == 0:
+        return given["q"]
+    key = f"q_tables[{i - 1}]"
+    return override.get(key, solve(given).answers["q_tables"][i - 1])
+
+
+def _target_variant(bootstrap):
+    def variant(given: dict, name: str, student: Any, override: dict) -> Any:
+        i = _index(name)
+        s, a, r, nxt = given["transitions"][i]
+        table = given.get("target_q") or _table_before(given, i, override)
+        extra = bootstrap(given, i, table, s, nxt)
+        return None if extra is None else r + extra
+    return variant
+
+
+def _sarsa(given: dict, i: int, table: list, s: int, nxt: int | None) -> float | None:
+    following = given["transitions"][i + 1] if i + 1 < len(given["transitions"]) else None
+    if nxt is None or following is None or following[0] != nxt:
+        return None
+    return given["gamma"] * table[nxt][following[1]]
+
+
+def _no_alpha(given: dict, name: str, student: Any, override: dict) -> Any:
+    count = len(given["transitions"])
+    i = _index(name) % count if split_name(name)[0] == "q_tables" else count - 1
+    table = [row[:] for row in _table_before(given, i, override)]
+    s, a = given["transitions"][i][:2]
+    table[s][a] = override.get(f"td_targets[{i}]", solve(given).answers["td_targets"][i])
+    path = split_name(name)[1][1:] if split_name(name)[0] == "q_tables" else split_name(name)[1]
+    return answer_at({"t": table}, "t" + "".join(f"[{p}]" for p in path))
+
+
+VARIANTS = {
+    "sarsa": _target_variant(_sarsa),
+    "no_gamma": _target_variant(lambda given, i, table, s, nxt: None if nxt is None else max(table[nxt])),
+    "current_state": _target_variant(lambda given, i, table, s, nxt: None if nxt is None or nxt == s
+                                     else given["gamma"] * max(table[s])),
+    "no_alpha": _no_alpha,
+}
