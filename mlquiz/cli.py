@@ -116,7 +116,31 @@ def practice(
             else:
                 yield engine.generate(topic, (first + i) % engine.MAX_SEED, difficulty)
 
-    interact.practise(render.make_console(), problems())
+    console = render.make_console()
+    interact.practise(console, problems(), record=_practice_recorder(console))
+
+
+def _practice_recorder(console: Any) -> Any:
+    """Record finished practice problems; if the data directory is unusable, say so once and go on."""
+    from mlquiz.store import Store
+
+    store = Store()
+    try:
+        store.connect()
+    except UserError as exc:
+        console.print(f"[yellow]mlquiz: not recording this session: {render_escape(str(exc))}[/yellow]")
+        return None
+
+    def record(problem: Any, right: int, asked: int) -> None:
+        store.record_practice(problem.topic, problem.difficulty, problem.seed, problem.source, right, asked)
+
+    return record
+
+
+def render_escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 @app.command()
@@ -210,6 +234,124 @@ def _check(problem: Any, work: list[str], as_json: bool) -> None:
 
 app.command("solve")(_data_command(check=False))
 app.command("check")(_data_command(check=True))
+
+
+@app.command()
+def exam(
+    blueprint: str = typer.Option("final", "--blueprint", "-b", help="A shipped paper (final, quick) or your .toml."),
+    seed: Optional[int] = SeedOpt,
+    minutes: Optional[float] = typer.Option(None, "--minutes", "-m", help="Override the paper's time limit."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the unfinished exam (its clock kept running)."),
+) -> None:
+    """A timed mock exam: questions across topics, a live countdown, marked when you submit."""
+    from mlquiz import engine, exam as exams, exam_ui, render
+    from mlquiz.store import Store
+
+    console = render.make_console()
+    store = Store()
+    store.connect()
+    open_row = store.open_exam()
+    if resume:
+        if open_row is None:
+            raise UserError("there is no unfinished exam to resume; start one with `mlquiz exam`")
+        row = open_row
+    else:
+        if open_row is not None and open_row["deadline"] > time_now():
+            raise UserError(f"exam {open_row['id']} is still running; continue it with `mlquiz exam --resume`")
+        if open_row is not None:  # its time ran out while away: mark what was saved
+            _finish_expired(console, store, open_row)
+        if minutes is not None and not 0 < minutes <= 600:
+            raise UserError("--minutes must be more than 0 and at most 600")
+        plan = exams.load_blueprint(blueprint)
+        seed = engine.check_seed(seed) if seed is not None else engine.new_seed()
+        paper = exams.make_paper(plan, seed)
+        limit = minutes if minutes is not None else plan.minutes
+        state = exam_ui.ExamState(0, f"{plan.title} (seed {seed})", time_now() + limit * 60, paper,
+                                  exams.problems_for(paper))
+        console.print(exam_ui.cover_view(state, limit))
+        if sys.stdin.isatty():
+            try:
+                input("Press Enter to start; the clock starts now. ")
+            except EOFError:
+                return
+        exam_id = store.new_exam(plan.name, state.title, seed, limit, [q.__dict__ for q in paper])
+        row = store.exam(exam_id)
+    state = _state_of(store, row)
+    if state.deadline <= time_now():
+        _finish_expired(console, store, row)
+        return
+    if resume:
+        console.print(f"Resuming exam {row['id']}: {exam_ui.clock(state.deadline - time_now())} left.")
+    try:
+        exam_ui.run(console, store, state, exam_ui.make_reader(console, state))
+    except (EOFError, KeyboardInterrupt) as stop:
+        console.print(f"\nExam {row['id']} paused; every answer you entered is saved. The clock keeps running: "
+                      "continue with `mlquiz exam --resume`.")
+        raise typer.Exit(130 if isinstance(stop, KeyboardInterrupt) else 0)
+    results = exam_ui.finish(store, state)
+    console.print(exam_ui.paper_view(state.title, results))
+
+
+def time_now() -> float:
+    import time
+
+    return time.time()
+
+
+def _state_of(store: Any, row: Any) -> Any:
+    from mlquiz import exam as exams, exam_ui
+
+    paper = exam_ui.paper_from_json(row["paper"])
+    state = exam_ui.ExamState(row["id"], row["title"], row["deadline"], paper, exams.problems_for(paper))
+    state.answers = store.answers(row["id"])
+    state.flags = store.flags(row["id"])
+    return state
+
+
+def _finish_expired(console: Any, store: Any, row: Any) -> None:
+    from mlquiz import exam_ui
+
+    state = _state_of(store, row)
+    console.print(f"Exam {row['id']} ran out of time while you were away; marking the answers you saved.")
+    results = exam_ui.finish(store, state)
+    console.print(exam_ui.paper_view(state.title, results))
+
+
+@app.command()
+def history(as_json: bool = JsonOpt) -> None:
+    """Past exams and practice sessions, with scores by topic."""
+    import json as jsonlib
+
+    from mlquiz import render
+    from mlquiz.store import Store
+
+    store = Store()
+    exams_rows, practice = store.exams(), store.practice_by_topic()
+    if as_json:
+        typer.echo(jsonlib.dumps({
+            "exams": [{"id": r["id"], "title": r["title"], "blueprint": r["blueprint"], "seed": r["seed"],
+                       "started_at": r["started_at"], "finished": r["finished_at"] is not None,
+                       "score": r["score"], "max_score": r["max_score"]} for r in exams_rows],
+            "practice": [{"topic": r["topic"], "sessions": r["sessions"], "parts_right": r["right"],
+                          "parts_asked": r["asked"]} for r in practice]}, indent=2))
+        return
+    render.make_console().print(render.history_view(exams_rows, practice))
+
+
+@app.command()
+def review(exam_id: int = typer.Argument(..., help="The exam number shown by `mlquiz history`.")) -> None:
+    """The marked paper of a past exam, with every solution."""
+    from mlquiz import exam_ui, render
+    from mlquiz.store import Store
+
+    store = Store()
+    row = store.exam(exam_id)
+    if row is None:
+        raise UserError(f"there is no exam {exam_id}; `mlquiz history` lists them")
+    if row["finished_at"] is None:
+        raise UserError(f"exam {exam_id} is not finished yet; continue it with `mlquiz exam --resume`")
+    state = _state_of(store, row)
+    render.make_console().print(exam_ui.paper_view(state.title, exam_ui.mark(state)))
 
 
 def main() -> None:

@@ -86,12 +86,15 @@ def ask_part(console: Console, read: Callable[[str], str], problem: Problem, par
             return
 
 
-def practise(console: Console, problems: Iterable[Problem], read: Callable[[str], str] | None = None) -> Score:
-    """Run the loop over the problems; returns the score (also when input ends early)."""
+def practise(console: Console, problems: Iterable[Problem], read: Callable[[str], str] | None = None,
+             record: Callable[[Problem, int, int], None] | None = None) -> Score:
+    """Run the loop over the problems; returns the score (also when input ends early).
+    `record` is called once per finished problem (an interrupted one is not recorded)."""
     read = read or line_reader(console)
     score = Score()
     try:
         for problem in problems:
+            before_right, before_asked = score.right, score.asked
             console.print(render.problem_view(problem))
             console.print("[dim]Type ? for a hint, skip to see the answer. Answers: numbers, 3/4, "
                           "log2(3), vectors 0.71, -0.70, matrices 1, 2; 3, 4.[/dim]")
@@ -100,6 +103,8 @@ def practise(console: Console, problems: Iterable[Problem], read: Callable[[str]
             console.print()
             console.print(render.solution_view(problem.solution))
             console.print(render.score_text(score.right, score.asked, score.first_try))
+            if record is not None:
+                record(problem, score.right - before_right, score.asked - before_asked)
     except (EOFError, KeyboardInterrupt) as stop:
         console.print()
         console.print(render.score_text(score.right, score.asked, score.first_try))

@@ -292,3 +292,33 @@ def report_json(report: Any) -> str:
     return json.dumps({"topic": report.problem.topic, "given": plain(report.problem.given), "marks": marks,
                        "first_wrong": None if report.first_wrong is None else report.first_wrong + 1,
                        "verdict": report.verdict, "summary": report.summary}, ensure_ascii=False, indent=2)
+
+
+# --------------------------------------------------------------------------- history
+
+def history_view(exams: Any, practice: Any) -> Group:
+    import datetime
+
+    def when(stamp: float) -> str:
+        return datetime.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
+
+    items: list[Any] = []
+    grid = Table(title="Exams", box=box.SIMPLE_HEAD, show_edge=False, title_justify="left")
+    for column in ("#", "started", "paper", "score", "percent"):
+        grid.add_column(column)
+    for row in exams:
+        if row["finished_at"] is None:
+            score, percent = "unfinished", ""
+        else:
+            score = f"{format_value(row['score'], 1)} / {format_value(row['max_score'], 1)}"
+            percent = f"{100 * row['score'] / row['max_score']:.0f}%" if row["max_score"] else ""
+        grid.add_row(str(row["id"]), when(row["started_at"]), escape(row["title"]), score, percent)
+    items.append(grid if exams else Text("No exams yet: `mlquiz exam --blueprint quick` is a 15-minute one."))
+    table = Table(title="Practice by topic", box=box.SIMPLE_HEAD, show_edge=False, title_justify="left")
+    for column in ("topic", "problems", "parts right", "percent", "last"):
+        table.add_column(column)
+    for row in practice:
+        percent = f"{100 * row['right'] / row['asked']:.0f}%" if row["asked"] else ""
+        table.add_row(row["topic"], str(row["sessions"]), f"{row['right']}/{row['asked']}", percent, when(row["last"]))
+    items.append(table if practice else Text("No practice recorded yet."))
+    return Group(*items)

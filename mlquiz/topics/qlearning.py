@@ -91,7 +91,8 @@ def solve(given: dict, override: dict[str, Any] | None = None) -> Solution:
     policy, notes = [], []
     for s, row in enumerate(q):
         best = max(range(len(row)), key=lambda a: (row[a], -a))
-        if sum(1 for v in row if abs(v - row[best]) < 1e-12) > 1 and s in (given.get("policy_states") or range(len(q))):
+        asked = given.get("policy_states")  # None for the user's own data: every state's action counts
+        if sum(1 for v in row if abs(v - row[best]) < 1e-12) > 1 and s in (range(len(q)) if asked is None else asked):
             notes.append(TEXT["note_tie"].format(state=states[s]))
         policy.append(actions[best])
     steps.append(Step(TEXT["title_policy"], "π(s) = argmax_a Q(s,a)",
@@ -264,7 +265,7 @@ def parse_data(text: str, options: dict) -> dict:
         if (len(target_q), len(target_q[0])) != (n_states, n_actions):
             raise UserError(f"--target-q must have the same shape as --q ({n_states}×{n_actions})")
     return {"states": [str(i) for i in range(n_states)], "actions": [str(a) for a in range(n_actions)], "q": q,
-            "alpha": alpha, "gamma": gamma, "transitions": transitions, "target_q": target_q, "policy_states": []}
+            "alpha": alpha, "gamma": gamma, "transitions": transitions, "target_q": target_q, "policy_states": None}
 
 
 def _unit_option(value: Any, flag: str, default: float) -> float:

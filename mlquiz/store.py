@@ -1,0 +1,212 @@
+"""Saved exams, answers and practice sessions: one SQLite file in the per-user data directory.
+
+Where: $MLQUIZ_HOME if set, else platformdirs' user data directory for "mlquiz".
+Every answer is committed the moment it is entered, so a closed terminal or `kill -9` loses
+nothing typed. WAL mode and a busy timeout let two processes record at once without losing a
+row. A file that is not an mlquiz database, or one written by a newer mlquiz, is never touched:
+the user gets one line saying what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from mlquiz.errors import UserError
+
+SCHEMA_VERSION = 1
+DB_NAME = "mlquiz.sqlite3"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS exam (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    blueprint TEXT NOT NULL,
+    title TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    minutes REAL NOT NULL,
+    paper TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    deadline REAL NOT NULL,
+    finished_at REAL,
+    score REAL,
+    max_score REAL,
+    result TEXT
+);
+CREATE TABLE IF NOT EXISTS answer (
+    exam_id INTEGER NOT NULL REFERENCES exam(id),
+    question INTEGER NOT NULL,
+    part TEXT NOT NULL,
+    text TEXT NOT NULL,
+    saved_at REAL NOT NULL,
+    PRIMARY KEY (exam_id, question, part)
+);
+CREATE TABLE IF NOT EXISTS flag (
+    exam_id INTEGER NOT NULL REFERENCES exam(id),
+    question INTEGER NOT NULL,
+    PRIMARY KEY (exam_id, question)
+);
+CREATE TABLE IF NOT EXISTS practice (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    topic TEXT NOT NULL,
+    difficulty TEXT NOT NULL,
+    seed INTEGER,
+    source TEXT NOT NULL,
+    parts_right INTEGER NOT NULL,
+    parts_asked INTEGER NOT NULL
+);
+"""
+
+
+def data_dir() -> Path:
+    home = os.environ.get("MLQUIZ_HOME")
+    if home:
+        return Path(home).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("mlquiz", appauthor=False))
+
+
+class Store:
+    def __init__(self, path: Path | None = None):
+        self.path = path or data_dir() / DB_NAME
+        self._connection: sqlite3.Connection | None = None
+
+    # -- connection ------------------------------------------------------------------------
+    def _fail(self, what: str) -> UserError:
+        return UserError(f"{self.path}: {what}")
+
+    def connect(self) -> sqlite3.Connection:
+        if self._connection is not None:
+            return self._connection
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._fail(f"cannot create the data directory ({exc.strerror}); set MLQUIZ_HOME to a "
+                             "writable folder") from None
+        if self.path.exists() and not self.path.is_file():
+            raise self._fail("is not a file; move it away or set MLQUIZ_HOME to another folder")
+        try:
+            connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            connection.execute("PRAGMA busy_timeout = 10000")
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                connection.close()
+                raise self._fail(f"was written by a newer mlquiz (data version {version}, this one reads "
+                                 f"{SCHEMA_VERSION}); upgrade mlquiz, or set MLQUIZ_HOME to another folder")
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if tables and version == 0 and "exam" not in tables:
+                connection.close()
+                raise self._fail("is not an mlquiz database; move it away or set MLQUIZ_HOME to another folder")
+            if version < SCHEMA_VERSION:
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.executescript("BEGIN IMMEDIATE;" + SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};COMMIT;")
+        except sqlite3.DatabaseError as exc:
+            raise self._database_error(exc) from None
+        self._connection = connection
+        return connection
+
+    def _database_error(self, exc: sqlite3.DatabaseError) -> UserError:
+        message = str(exc)
+        if "readonly" in message or "unable to open" in message:
+            return self._fail("cannot be written (read-only?); make it writable or set MLQUIZ_HOME to another folder")
+        if "locked" in message or "busy" in message:
+            return self._fail("is locked by another program; close other mlquiz windows and try again")
+        if "disk" in message and "full" in message:
+            return self._fail("the disk is full; free some space and try again (nothing saved was lost)")
+        return self._fail(f"is damaged or not an mlquiz database ({message}); move it away "
+                          "(your other files are untouched) and run again to start a new one")
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        connection = self.connect()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            yield connection
+            connection.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            try:
+                connection.execute("ROLLBACK")
+            except sqlite3.DatabaseError:
+                pass
+            raise self._database_error(exc) from None
+
+    def _read(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        connection = self.connect()
+        connection.row_factory = sqlite3.Row
+        try:
+            return connection.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._database_error(exc) from None
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    # -- exams -----------------------------------------------------------------------------
+    def new_exam(self, blueprint: str, title: str, seed: int, minutes: float, paper: list[dict]) -> int:
+        now = time.time()
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO exam (blueprint, title, seed, minutes, paper, started_at, deadline) VALUES (?,?,?,?,?,?,?)",
+                (blueprint, title, seed, minutes, json.dumps(paper), now, now + minutes * 60))
+            return int(cursor.lastrowid)
+
+    def save_answer(self, exam_id: int, question: int, part: str, text: str) -> None:
+        with self._write() as db:
+            if text:
+                db.execute("INSERT INTO answer VALUES (?,?,?,?,?) ON CONFLICT(exam_id, question, part) "
+                           "DO UPDATE SET text = excluded.text, saved_at = excluded.saved_at",
+                           (exam_id, question, part, text, time.time()))
+            else:
+                db.execute("DELETE FROM answer WHERE exam_id=? AND question=? AND part=?", (exam_id, question, part))
+
+    def set_flag(self, exam_id: int, question: int, flagged: bool) -> None:
+        with self._write() as db:
+            if flagged:
+                db.execute("INSERT OR IGNORE INTO flag VALUES (?,?)", (exam_id, question))
+            else:
+                db.execute("DELETE FROM flag WHERE exam_id=? AND question=?", (exam_id, question))
+
+    def answers(self, exam_id: int) -> dict[tuple[int, str], str]:
+        rows = self._read("SELECT question, part, text FROM answer WHERE exam_id=?", (exam_id,))
+        return {(row["question"], row["part"]): row["text"] for row in rows}
+
+    def flags(self, exam_id: int) -> set[int]:
+        return {row["question"] for row in self._read("SELECT question FROM flag WHERE exam_id=?", (exam_id,))}
+
+    def open_exam(self) -> sqlite3.Row | None:
+        rows = self._read("SELECT * FROM exam WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1")
+        return rows[0] if rows else None
+
+    def exam(self, exam_id: int) -> sqlite3.Row | None:
+        rows = self._read("SELECT * FROM exam WHERE id=?", (exam_id,))
+        return rows[0] if rows else None
+
+    def finish_exam(self, exam_id: int, score: float, max_score: float, result: dict[str, Any]) -> None:
+        with self._write() as db:
+            db.execute("UPDATE exam SET finished_at=?, score=?, max_score=?, result=? WHERE id=? AND finished_at IS NULL",
+                       (time.time(), score, max_score, json.dumps(result), exam_id))
+
+    def exams(self) -> list[sqlite3.Row]:
+        return self._read("SELECT * FROM exam ORDER BY id")
+
+    # -- practice --------------------------------------------------------------------------
+    def record_practice(self, topic: str, difficulty: str, seed: int | None, source: str, right: int,
+                        asked: int) -> None:
+        with self._write() as db:
+            db.execute("INSERT INTO practice (at, topic, difficulty, seed, source, parts_right, parts_asked) "
+                       "VALUES (?,?,?,?,?,?,?)", (time.time(), topic, difficulty, seed, source, right, asked))
+
+    def practice_rows(self) -> list[sqlite3.Row]:
+        return self._read("SELECT * FROM practice ORDER BY id")
+
+    def practice_by_topic(self) -> list[sqlite3.Row]:
+        return self._read("SELECT topic, COUNT(*) AS sessions, SUM(parts_right) AS right, SUM(parts_asked) AS asked, "
+                          "MAX(at) AS last FROM practice GROUP BY topic ORDER BY topic")
