@@ -137,7 +137,7 @@ def cover_view(state: ExamState, minutes_left: float) -> Group:
     total = sum(q.points for q in state.paper)
     return Group(Text(state.title, style="bold"),
                  Text(f"{len(state.paper)} questions, {render.format_value(total)} points, "
-                      f"{render.format_value(minutes_left)} minutes. No marks or hints until you submit."),
+                      f"{render.format_value(minutes_left)} min. No marks or hints until you submit."),
                  grid, Text("Commands at any prompt:", style="bold"), Text(COMMANDS))
 
 

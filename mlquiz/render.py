@@ -21,6 +21,7 @@ from rich.text import Text
 from mlquiz.model import Problem, Solution, Step, Verdict
 
 MARKS = {"right": "✓", "wrong": "✗"}
+MAX_TABLE_ROWS = 40
 
 
 def make_console(stderr: bool = False) -> Console:
@@ -99,7 +100,9 @@ def problem_view(problem: Problem, with_parts: bool = True) -> Panel:
     items: list[Any] = [Text(problem.statement)]
     if problem.table:
         headers, rows = problem.table
-        items += [Text(""), data_table(headers, rows)]
+        items += [Text(""), data_table(headers, rows[:MAX_TABLE_ROWS])]
+        if len(rows) > MAX_TABLE_ROWS:
+            items.append(Text(f"… and {len(rows) - MAX_TABLE_ROWS} more rows", style="dim"))
     if with_parts and problem.parts:
         items.append(Text(""))
         items.append(Text("Find:", style="bold"))

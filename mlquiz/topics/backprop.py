@@ -82,6 +82,7 @@ OPTIONS = {"x": "input vector (; between samples for a batch)", "target": "targe
            "w2": "second-layer weights, rows = neurons", "b2": "second-layer biases", "lr": "learning rate η",
            "fixed_bias": "do not update biases", "upstream": "δ_y arriving at a single unit"}
 TOLERANCE = Tolerance(relative=0.006, absolute=0.0001)
+MAX_SIZE = 10
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
@@ -400,6 +401,8 @@ def parse_data(text: str, options: dict) -> dict:
         given["b2"] = _vector(options.get("b2") or ",".join("0" * len(w2)), "--b2", "0.60,0.60")
         if len(given["b1"]) != len(w1) or len(given["b2"]) != len(w2):
             raise UserError("--b1 needs one bias per hidden neuron and --b2 one per output neuron")
+    if max(len(xs), len(xs[0]), len(w1), len(w2)) > MAX_SIZE:
+        raise UserError(f"at most {MAX_SIZE} inputs, neurons per layer and samples (this is for hand-sized networks)")
     if any(abs(v) > 1e6 for row in [*xs, *w1, *w2] for v in row):
         raise UserError("inputs and weights must be smaller than 1e6 in size")
     if not all(math.isfinite(v) for row in targets for v in row):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from mlquiz.answers import AnswerError, normalise, parse_number
-from mlquiz.errors import UserError
+from mlquiz.errors import UserError, short
 
 
 def fmt(x: float, places: int = 4) -> str:
@@ -39,8 +39,13 @@ def split_rows(text: str, what: str, example: str) -> list[list[str]]:
     return rows
 
 
+MAX_CELLS = 20_000
+
+
 def number_rows(text: str, what: str, example: str, ragged_ok: bool = False) -> list[list[float]]:
     """Rows of numbers, each cell parsed by the restricted answer parser (so `1/3` works)."""
+    if text.count(",") + text.count(";") + text.count("，") + text.count("；") > MAX_CELLS:
+        raise UserError(f"{what}: more than {MAX_CELLS} numbers; this tool solves problems of hand-calculation size")
     rows = []
     for i, row in enumerate(split_rows(text, what, example), start=1):
         values = []
@@ -48,7 +53,7 @@ def number_rows(text: str, what: str, example: str, ragged_ok: bool = False) -> 
             try:
                 values.append(parse_number(cell))
             except AnswerError as exc:
-                raise UserError(f"{what}: row {i} has {cell!r}, which is not a number ({exc}); "
+                raise UserError(f"{what}: row {i} has {short(cell)}, which is not a number ({exc}); "
                                 f"expected something like {example!r}") from None
         rows.append(values)
     if not ragged_ok and len({len(r) for r in rows}) > 1:

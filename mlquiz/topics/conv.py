@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from mlquiz.answers import normalise
-from mlquiz.errors import UserError
+from mlquiz.errors import UserError, short
 from mlquiz.model import Part, Solution, Step
 from mlquiz.topics.common import split_name
 
@@ -282,7 +282,7 @@ def generate(rng: random.Random, difficulty: str) -> dict:
 
 # --------------------------------------------------------------------------- parsing --data
 
-_FIELD = re.compile(r"^(n|f|p|s|d|c|c_in|c_out)\s*=\s*(-?\d+)$")
+_FIELD = re.compile(r"^(n|f|p|s|d|c|c_in|c_out)\s*=\s*(-?\d{1,9})$")
 
 
 def _fields(text: str, where: str) -> dict[str, int]:
@@ -292,7 +292,7 @@ def _fields(text: str, where: str) -> dict[str, int]:
             continue
         match = _FIELD.match(item.lower())
         if not match:
-            raise UserError(f"--data: {item!r} in {where} is not one of n=, f=, p=, s=, d=, c= with a whole number")
+            raise UserError(f"--data: {short(item)} in {where} is not one of n=, f=, p=, s=, d=, c= with a whole number")
         fields[match.group(1)] = int(match.group(2))
     return fields
 
@@ -335,12 +335,14 @@ def parse_data(text: str, options: dict) -> dict:
     head = _fields(pieces[0][len("input"):], "input")
     if "n" not in head:
         raise UserError("--data: the input needs n= (its side length)")
+    if len(pieces) > 31:
+        raise UserError("--data: at most 30 layers")
     layers = []
     for i, piece in enumerate(pieces[1:], start=1):
         words = piece.split(None, 1)
         kind = words[0].lower()
         if kind not in KINDS:
-            raise UserError(f"--data: layer {i} starts with {words[0]!r}; use conv, pool or deconv")
+            raise UserError(f"--data: layer {i} starts with {short(words[0])}; use conv, pool or deconv")
         layers.append(_layer(kind, _fields(words[1] if len(words) > 1 else "", f"layer {i}"), f"layer {i} ({kind})"))
     if not layers:
         raise UserError("--data: the chain has an input but no layers")

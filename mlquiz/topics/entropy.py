@@ -20,9 +20,10 @@ import csv
 import io
 import math
 import random
+from collections import Counter
 from typing import Any
 
-from mlquiz.errors import UserError
+from mlquiz.errors import UserError, short
 from mlquiz.model import Part, Solution, Step
 from mlquiz.topics.common import answer_at, fmt, frac, split_name, split_rows
 
@@ -89,6 +90,7 @@ PAIR_THEMES = [
     ("Colour", ["red", "green"], ["ripe", "unripe"]),
 ]
 EASY_BRANCH_SIZES = (2, 3, 4, 5, 6, 8)
+MAX_VALUES = 50  # distinct values of one attribute (branches) and of the class column
 
 
 # --------------------------------------------------------------------------- the formulas
@@ -301,12 +303,19 @@ def from_table(columns: list[str], rows: list[list[str]], target: str, base: str
     """Count a categorical table into per-attribute class counts (values in order of appearance)."""
     t = columns.index(target)
     classes = list(dict.fromkeys(row[t] for row in rows))
+    if len(classes) > MAX_VALUES:
+        raise UserError(f"the class column {short(target)} has {len(classes)} different values; "
+                        f"at most {MAX_VALUES} classes are supported")
     attributes = []
     for j, name in enumerate(columns):
         if j == t:
             continue
         values = list(dict.fromkeys(row[j] for row in rows))
-        counts = [[sum(1 for row in rows if row[j] == v and row[t] == c) for c in classes] for v in values]
+        if len(values) > MAX_VALUES:
+            raise UserError(f"column {short(name)} has {len(values)} different values; an ID3 split needs a "
+                            f"categorical attribute with at most {MAX_VALUES} values (drop ID-like columns)")
+        pairs = Counter((row[j], row[t]) for row in rows)
+        counts = [[pairs[(v, c)] for c in classes] for v in values]
         attributes.append({"name": name, "values": values, "counts": counts})
     return {"classes": classes, "target": target, "attributes": attributes, "base": base,
             "extended": extended, "columns": list(columns), "rows": [list(r) for r in rows]}
@@ -403,11 +412,13 @@ def parse_data(text: str, options: dict) -> dict:
     for i, row in enumerate(rows, start=1):
         cells = []
         for cell in row:
-            if not cell.isdigit():
-                raise UserError(f"--data: {cell!r} in row {i} is not a whole count; expected class counts "
+            if not cell.isdigit() or len(cell) > 12:
+                raise UserError(f"--data: {short(cell)} in row {i} is not a whole count; expected class counts "
                                 f"like {example!r} (rows: branches, columns: classes)")
             cells.append(int(cell))
         counts.append(cells)
+    if len(counts) > MAX_VALUES or len(counts[0]) > MAX_VALUES:
+        raise UserError(f"--data: at most {MAX_VALUES} branches (rows) and {MAX_VALUES} classes (columns)")
     if len({len(r) for r in counts}) > 1:
         raise UserError(f"--data: rows have different numbers of classes; expected something like {example!r}")
     for i, row in enumerate(counts, start=1):
@@ -437,7 +448,7 @@ def _parse_csv(text: str, target: str | None, base: str, source: str) -> dict:
     columns = [c.strip() for c in table_rows[0]]
     matches = [c for c in columns if c.lower() == target.strip().lower()]
     if not matches:
-        raise UserError(f"{source}: no column {target!r}; the columns are {', '.join(columns)}")
+        raise UserError(f"{source}: no column {short(target)}; the columns are {short(', '.join(columns), 200)}")
     if len(columns) < 2:
         raise UserError(f"{source}: a table needs at least one attribute column besides {target!r}")
     rows = []
@@ -448,7 +459,10 @@ def _parse_csv(text: str, target: str | None, base: str, source: str) -> dict:
         if "" in cells:
             raise UserError(f"{source}: row {line} has an empty cell")
         rows.append(cells)
-    return from_table(columns, rows, matches[0], base=base, extended=True)
+    try:
+        return from_table(columns, rows, matches[0], base=base, extended=True)
+    except UserError as exc:
+        raise UserError(f"{source}: {exc}") from None
 
 
 def from_bank(entry: dict) -> dict:

@@ -55,7 +55,7 @@ TEXT = {
 
 OPTIONS = {"k": "number of components to project on (default 1)"}
 LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-MAX_POINTS, MAX_DIM = 10_000, 10
+MAX_POINTS, MAX_DIM = 1_000, 6
 
 
 def _exact(x: float) -> Fraction:
@@ -190,11 +190,16 @@ def _eigenvalues(cov: list[list[Fraction]]) -> tuple[list[float], list[str], str
     import sympy as sp
 
     lam = sp.Symbol("λ")
+    numeric = sorted(np.linalg.eigvalsh(np.array([[float(c) for c in row] for row in cov])).tolist(), reverse=True)
+    if len(cov) > 3:  # beyond hand size: the polynomial's coefficients as decimals, no exact roots
+        coefficients = np.poly(np.array([[float(c) for c in row] for row in cov])).tolist()
+        text = " ".join(f"{'+' if c >= 0 else '−'} {fmt(abs(c))}·λ^{len(coefficients) - 1 - i}"
+                        for i, c in enumerate(coefficients)).lstrip("+ ") + " = 0"
+        return [0.0 if abs(v) < 1e-12 else v for v in numeric], [fmt(v) for v in numeric], text
     matrix = sp.Matrix([[sp.Rational(c.numerator, c.denominator) for c in row] for row in cov])
     poly = matrix.charpoly(lam)
     coefficients = [Fraction(int(sp.fraction(c)[0]), int(sp.fraction(c)[1])) for c in poly.all_coeffs()]
     text = _polynomial_text(coefficients)
-    numeric = sorted(np.linalg.eigvalsh(np.array(matrix.tolist(), dtype=float)).tolist(), reverse=True)
     forms = [fmt(v) for v in numeric]
     if len(cov) == 2:
         trace, det = -coefficients[1], coefficients[2]
@@ -352,8 +357,8 @@ def parse_data(text: str, options: dict) -> dict:
         raise UserError(f"--data: PCA needs at least two points; expected something like {example!r}")
     if len(points) > MAX_POINTS or len(points[0]) > MAX_DIM:
         raise UserError(f"--data: at most {MAX_POINTS} points of at most {MAX_DIM} dimensions")
-    if any(abs(v) > 1e9 for p in points for v in p):
-        raise UserError("--data: coordinates must be smaller than 1e9 in size")
+    if any(abs(v) > 1e6 for p in points for v in p):
+        raise UserError("--data: coordinates must be at most 1e6 in size")
     k = options.get("k") or 1
     if not 1 <= int(k) <= len(points[0]):
         raise UserError(f"--k must be from 1 to the number of dimensions ({len(points[0])})")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from mlquiz.errors import UserError
+from mlquiz.errors import UserError, short
 from mlquiz.model import Part, Solution, Step, Tolerance
 from mlquiz.topics.common import answer_at, fmt, fmtp, number_rows, split_name, split_rows
 
@@ -241,6 +241,8 @@ def parse_data(text: str, options: dict) -> dict:
                         '--transitions "0,1,5,1; 1,0,-1,end"')
     q = _table_option(q_text, "--q")
     n_states, n_actions = len(q), len(q[0])
+    if n_states > 50 or n_actions > 10 or options["transitions"].count(";") >= 200:
+        raise UserError("at most 50 states, 10 actions and 200 transitions (this is for hand-sized tables)")
     transitions = []
     for i, row in enumerate(split_rows(options["transitions"], "--transitions", "0,1,5,1; 1,0,-1,end"), start=1):
         if len(row) != 4:
@@ -250,7 +252,7 @@ def parse_data(text: str, options: dict) -> dict:
             r = float(number_rows(row[2], "--transitions", "0,1,5,1")[0][0])
             nxt = None if row[3].lower() in ("end", "terminal", "none") else int(row[3])
         except ValueError:
-            raise UserError(f"--transitions: transition {i} ({','.join(row)}) needs whole state and action "
+            raise UserError(f"--transitions: transition {i} ({short(','.join(row))}) needs whole state and action "
                             "numbers, a reward, and a next state or 'end'") from None
         if not 0 <= s < n_states or (nxt is not None and not 0 <= nxt < n_states):
             raise UserError(f"--transitions: transition {i} names a state outside 0..{n_states - 1}")
