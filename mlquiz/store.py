@@ -104,12 +104,28 @@ class Store:
                 connection.close()
                 raise self._fail("is not an mlquiz database; move it away or set MLQUIZ_HOME to another folder")
             if version < SCHEMA_VERSION:
-                connection.execute("PRAGMA journal_mode = WAL")
-                connection.executescript("BEGIN IMMEDIATE;" + SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};COMMIT;")
+                self._initialise(connection)
         except sqlite3.DatabaseError as exc:
             raise self._database_error(exc) from None
         self._connection = connection
         return connection
+
+    @staticmethod
+    def _initialise(connection: sqlite3.Connection) -> None:
+        """Create the tables once. Two processes may race here: switching to WAL can answer
+        "locked" at once instead of waiting, so retry for a bounded time."""
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                connection.executescript("BEGIN IMMEDIATE;" + SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};COMMIT;")
+                connection.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                time.sleep(0.05)
 
     def _database_error(self, exc: sqlite3.DatabaseError) -> UserError:
         message = str(exc)
