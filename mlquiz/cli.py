@@ -50,6 +50,8 @@ def _usage_line(exc: Any) -> str:
 
 
 def _fail(message: str) -> int:
+    # One line whatever the user typed: control characters and line breaks are shown escaped.
+    message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
     sys.stderr.write(f"mlquiz: error: {message}\n")
     sys.stderr.flush()
     return 2

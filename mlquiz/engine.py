@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mlquiz import registry
-from mlquiz.errors import UserError
+from mlquiz.errors import UserError, short
 from mlquiz.model import DIFFICULTIES, Problem
 
 MAX_SEED = 10**9
@@ -41,7 +41,7 @@ def rng_for(topic: str, difficulty: str, seed: int) -> random.Random:
 def check_difficulty(difficulty: str) -> str:
     difficulty = difficulty.strip().lower()
     if difficulty not in DIFFICULTIES:
-        raise UserError(f"unknown difficulty {difficulty!r}; choose easy, medium or hard")
+        raise UserError(f"unknown difficulty {short(difficulty)}; choose easy, medium or hard")
     return difficulty
 
 

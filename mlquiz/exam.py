@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mlquiz import engine, registry
-from mlquiz.errors import UserError
+from mlquiz.errors import UserError, short
 from mlquiz.model import DIFFICULTIES, Problem
 
 
@@ -79,7 +79,7 @@ def load_blueprint(name: str) -> Blueprint:
     if not (name.endswith(".toml") or path.is_file()):
         path = engine.problems_dir() / "exams" / f"{name}.toml"
         if not path.is_file():
-            raise UserError(f"no blueprint {name!r}; shipped ones: {', '.join(builtin_blueprints())}, "
+            raise UserError(f"no blueprint {short(name)}; shipped ones: {', '.join(builtin_blueprints())}, "
                             "or give a path to your own .toml file")
     where = str(path)
     try:
@@ -120,7 +120,7 @@ def _validated(data: dict, name: str, where: str) -> Blueprint:
         try:
             topic = registry.info(topic).name
         except UserError:
-            raise bad(f"{key}.topic", f"names an unknown topic {topic!r}") from None
+            raise bad(f"{key}.topic", f"names an unknown topic {short(topic)}") from None
         difficulty = section.get("difficulty", "medium")
         if difficulty not in DIFFICULTIES:
             raise bad(f"{key}.difficulty", "must be easy, medium or hard")

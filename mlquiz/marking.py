@@ -23,7 +23,7 @@ from mlquiz import registry
 from mlquiz.answers import Answer, AnswerError, parse_answer, shape_of
 from mlquiz.checking import coerce_shape, describe_shape, judge, matches
 from mlquiz.engine import problems_dir
-from mlquiz.errors import UserError
+from mlquiz.errors import UserError, short
 from mlquiz.model import DEFAULT_TOLERANCE, Part, Problem, Step
 from mlquiz.topics.common import answer_at, resolve, split_name
 
@@ -150,7 +150,7 @@ def _find_checkpoint(name: str, parts: list[Part]) -> tuple[Part, list[str]]:
             _, rest = split_name("x" + clean[len(part.name):])
             return part, rest
     known = ", ".join(dict.fromkeys(split_name(p.name)[0] for p in parts))
-    raise UserError(f"--work: unknown name {name.strip()!r}; this problem's names are: {known}")
+    raise UserError(f"--work: unknown name {short(name)}; this problem's names are: {known}")
 
 
 def parse_work(items: list[str], parts: list[Part]) -> dict[str, Work]:
@@ -158,7 +158,7 @@ def parse_work(items: list[str], parts: list[Part]) -> dict[str, Work]:
     work: dict[str, Work] = {}
     for item in items:
         if "=" not in item:
-            raise UserError(f"--work {item!r}: write name=value, e.g. --work \"entropy=0.971\"")
+            raise UserError(f"--work {short(item)}: write name=value, e.g. --work \"entropy=0.971\"")
         name, text = item.split("=", 1)
         part, path = _find_checkpoint(name, parts)
         entry = work.setdefault(part.name, Work(text=""))
@@ -168,21 +168,21 @@ def parse_work(items: list[str], parts: list[Part]) -> dict[str, Work]:
             else:
                 answer = parse_answer(text)
         except AnswerError as exc:
-            raise UserError(f"--work {name.strip()}: cannot read {text.strip()!r} ({exc})") from None
+            raise UserError(f"--work {short(name, 40)}: cannot read {short(text)} ({exc})") from None
         if path:
             try:
                 target = resolve(part.expected, path)
             except (KeyError, IndexError, ValueError):
-                raise UserError(f"--work {name.strip()}: {part.name} has no entry {''.join(f'[{p}]' for p in path)} "
+                raise UserError(f"--work {short(name, 40)}: {part.name} has no entry {''.join(f'[{p}]' for p in path)} "
                                 f"(it is {describe_shape(part.expected)})") from None
             if shape_of(answer.value) != shape_of(target):
-                raise UserError(f"--work {name.strip()}: expected {describe_shape(target)}, "
+                raise UserError(f"--work {short(name, 40)}: expected {describe_shape(target)}, "
                                 f"got {describe_shape(answer.value)}")
             entry.entries[tuple(path)] = answer
         else:
             answer = coerce_shape(answer, part) if part.kind != "choice" else answer
             if part.kind != "choice" and shape_of(answer.value) != shape_of(part.expected):
-                raise UserError(f"--work {name.strip()}: expected {describe_shape(part.expected)}, "
+                raise UserError(f"--work {short(name, 40)}: expected {describe_shape(part.expected)}, "
                                 f"got {describe_shape(answer.value)}")
             entry.answer = answer
         entry.text = (entry.text + "; " if entry.text else "") + text.strip()

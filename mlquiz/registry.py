@@ -10,7 +10,7 @@ import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
-from mlquiz.errors import UserError
+from mlquiz.errors import UserError, short
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def info(name: str) -> TopicInfo:
     found = _index().get(name.strip().lower())
     if found is None:
         known = ", ".join(t.name for t in TOPICS)
-        raise UserError(f"unknown topic {name!r}; choose one of: {known} (see `mlquiz list`)")
+        raise UserError(f"unknown topic {short(name)}; choose one of: {known} (see `mlquiz list`)")
     return found
 
 

@@ -21,6 +21,7 @@ from mlquiz.errors import UserError
 
 SCHEMA_VERSION = 1
 DB_NAME = "mlquiz.sqlite3"
+BUSY_SECONDS = 10.0  # how long to wait for another mlquiz that is writing
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS exam (
@@ -92,8 +93,8 @@ class Store:
         if self.path.exists() and not self.path.is_file():
             raise self._fail("is not a file; move it away or set MLQUIZ_HOME to another folder")
         try:
-            connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            connection.execute("PRAGMA busy_timeout = 10000")
+            connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
+            connection.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
             version = connection.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 connection.close()

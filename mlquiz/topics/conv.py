@@ -320,6 +320,8 @@ def parse_data(text: str, options: dict) -> dict:
     if not options.get("has_data", True) or not clean:
         raise UserError(f"conv needs --data, e.g. {example!r} or \"input n=32 c=3; conv f=5 p=2 s=1 c=16; pool f=2 s=2\"")
     pieces = [piece.strip() for piece in clean.split(";") if piece.strip()]
+    if not pieces:
+        raise UserError(f"--data has no layer; expected something like {example!r}")
     first_word = pieces[0].split()[0].lower() if pieces[0].split() else ""
     if len(pieces) == 1 and first_word not in ("input", *KINDS):
         fields = _fields(pieces[0], "the layer")

@@ -320,6 +320,8 @@ def _two_d(rng: random.Random, n: int, scale: int, rational: bool, mean_places: 
         lam2 = ((a + c) - math.sqrt(disc)) / 2
         if lam2 <= 0.05 * lam1 and not rational:
             continue  # too lopsided to be instructive
+        if lam1 - lam2 < max(0.5 / scale, 0.15 * lam1):
+            continue  # nearly equal eigenvalues: the eigenvectors would swing with rounding
         if rational:
             # Halves at most, in S and in the eigenvalues, so |S − λI| = 0 factors by hand.
             root = Fraction(math.isqrt(disc.numerator), math.isqrt(disc.denominator)) if _is_square(disc) else None
