@@ -47,8 +47,8 @@ def format_value(value: Any, places: int = 4) -> str:
         return "0" if text in ("-0", "") else text
     if isinstance(value, dict):
         return ", ".join(f"{k}: {format_value(v, places)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(format_value(v, places) for v in value) + "]"
+    if isinstance(value, (list, tuple)):  # an unknown entry (e.g. channels not given) shows as ?
+        return "[" + ", ".join("?" if v is None else format_value(v, places) for v in value) + "]"
     return str(value)
 
 

@@ -298,21 +298,17 @@ def _is_square(x: Fraction) -> bool:
     return x >= 0 and math.isqrt(x.numerator) ** 2 == x.numerator and math.isqrt(x.denominator) ** 2 == x.denominator
 
 
-def _moments(points: list[list[Fraction]]) -> tuple[list[Fraction], list[list[Fraction]]]:
-    n, d = len(points), len(points[0])
-    mean = [sum(p[j] for p in points) / n for j in range(d)]
-    cov = [[sum((p[a] - mean[a]) * (p[b] - mean[b]) for p in points) / (n - 1) for b in range(d)] for a in range(d)]
-    return mean, cov
-
-
 def _two_d(rng: random.Random, n: int, scale: int, rational: bool, mean_places: int) -> list[list[float]]:
     while True:
         raw = [[rng.randint(0, (6 if rational else 9) * scale) for _ in range(2)] for _ in range(n)]
-        points = [[Fraction(v, scale) for v in p] for p in raw]
-        mean, cov = _moments(points)
-        if any((m * 10**mean_places).denominator != 1 for m in mean):
-            continue
-        (a, b), (_, c) = cov
+        # Integer sums first (cheap), exact fractions only for the three covariance entries.
+        sums = [sum(p[j] for p in raw) for j in range(2)]
+        if any((sums[j] * 10**mean_places) % (n * scale) for j in range(2)):
+            continue  # the mean must come out with at most `mean_places` decimals
+        products = [[n * sum(p[i] * p[j] for p in raw) - sums[i] * sums[j] for j in range(2)] for i in range(2)]
+        denominator = n * (n - 1) * scale * scale
+        a, b, c = (Fraction(products[0][0], denominator), Fraction(products[0][1], denominator),
+                   Fraction(products[1][1], denominator))
         if b == 0 or a * c - b * b <= 0:
             continue  # axis-aligned or collinear
         disc = (a - c) ** 2 + 4 * b * b
@@ -329,7 +325,7 @@ def _two_d(rng: random.Random, n: int, scale: int, rational: bool, mean_places: 
                 continue
         if len({tuple(p) for p in raw}) < n:
             continue
-        return [[float(v) for v in p] for p in points]
+        return [[v / scale for v in p] for p in raw]
 
 
 def generate(rng: random.Random, difficulty: str) -> dict:
