@@ -289,7 +289,7 @@ def exam(
     except (EOFError, KeyboardInterrupt) as stop:
         console.print(f"\nExam {row['id']} paused; every answer you entered is saved. The clock keeps running: "
                       "continue with `mlquiz exam --resume`.")
-        raise typer.Exit(130 if isinstance(stop, KeyboardInterrupt) else 0)
+        raise typer.Exit(130 if isinstance(stop, KeyboardInterrupt) else 0) from None
     results = exam_ui.finish(store, state)
     console.print(exam_ui.paper_view(state.title, results))
 

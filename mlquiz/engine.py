@@ -128,7 +128,7 @@ def from_data(topic: str, data: str | None, options: dict[str, Any]) -> Problem:
     name = registry.info(topic).name
     module = registry.load(name)
     accepted = set(getattr(module, "OPTIONS", {}))
-    unused = sorted(k for k, v in options.items() if v not in (None, False) and k not in accepted)
+    unused = sorted(k for k, v in options.items() if v is not None and v is not False and k not in accepted)
     if unused:
         flags = ", ".join("--" + k.replace("_", "-") for k in unused)
         raise UserError(f"{flags} does not apply to {name}; it takes --data"

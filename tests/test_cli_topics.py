@@ -62,6 +62,7 @@ def test_pca_csv_with_header(tmp_path):
     (("solve", "pca", "--data", "1,2"), "at least two points"),
     (("solve", "pca", "--data", "1,2;3"), "different lengths"),
     (("solve", "pca", "--data", "1,2;3,4", "--k", "3"), "--k"),
+    (("solve", "pca", "--data", "1,2;3,4", "--k", "0"), "--k"),
     (("solve", "conv", "--data", "n=3,f=5"), "layer 1"),
     (("solve", "conv", "--data", "n=32,f=5,q=1"), "not one of"),
     (("solve", "backprop", "--x", "1,2", "--w1", "1,2,3"), "--w1 rows need 2"),

@@ -90,7 +90,7 @@ def test_conv_sweep():
     for problem in sweep("conv"):
         g, a = problem.given, problem.solution.answers
         side, channels = g["input"]["n"], g["input"]["c"]
-        for layer, shape, count_params in zip(g["layers"], a["shapes"], a["parameters"]):
+        for layer, shape in zip(g["layers"], a["shapes"]):
             args = (side, layer["f"], layer.get("p", 0), layer.get("s", 1), layer.get("d", 1))
             side = transposed_size(*args) if layer["kind"] == "deconv" else windows(*args)
             channels = channels if layer["kind"] == "pool" else layer["c"]

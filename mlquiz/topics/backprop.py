@@ -211,19 +211,21 @@ def _solve_network(given: dict, override: dict[str, Any]) -> Solution:
     steps.append(Step(TEXT["title_w2_new"], "W₂ ← W₂ + η·δ_out·hᵀ = W₂ − η·∂L/∂W₂",
                       f"{_v(w2)} − {fmt(lr)}·{_v(grad_w2)}", _list(w2_new), answer="w2_new"))
     if bias:
-        b2_new = b2 - lr * grad_b2 if update_bias else b2
-        steps.append(Step(TEXT["title_b2_new"], "b₂ ← b₂ + η·δ_out" if update_bias else "b₂ fixed",
-                          f"{_v(b2)} − {fmt(lr)}·{_v(grad_b2)}" if update_bias else _v(b2), _list(b2_new),
-                          answer="b2_new"))
+        steps.append(_bias_update("2", "δ_out", b2, grad_b2, lr, update_bias))
     steps.append(Step(TEXT["title_w1_new"], "W₁ ← W₁ + η·δ_hid·xᵀ = W₁ − η·∂L/∂W₁",
                       f"{_v(w1)} − {fmt(lr)}·{_v(grad_w1)}", _list(w1_new), answer="w1_new"))
     if bias:
-        b1_new = b1 - lr * grad_b1 if update_bias else b1
-        steps.append(Step(TEXT["title_b1_new"], "b₁ ← b₁ + η·δ_hid" if update_bias else "b₁ fixed",
-                          f"{_v(b1)} − {fmt(lr)}·{_v(grad_b1)}" if update_bias else _v(b1), _list(b1_new),
-                          answer="b1_new"))
+        steps.append(_bias_update("1", "δ_hid", b1, grad_b1, lr, update_bias))
     answers = {step.answer: step.value for step in steps if step.answer}
     return Solution(steps=steps, answers=answers)
+
+
+def _bias_update(layer: str, delta: str, b: np.ndarray, grad: np.ndarray, lr: float, update: bool) -> Step:
+    """b ← b + η·δ (= b − η·∂L/∂b), or b unchanged when the biases are fixed."""
+    name = "b" + "₁₂"[int(layer) - 1]
+    new = b - lr * grad if update else b
+    return Step(TEXT[f"title_b{layer}_new"], f"{name} ← {name} + η·{delta}" if update else f"{name} fixed",
+                f"{_v(b)} − {fmt(lr)}·{_v(grad)}" if update else _v(b), _list(new), answer=f"b{layer}_new")
 
 
 # --------------------------------------------------------------------------- problem text

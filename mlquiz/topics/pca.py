@@ -357,7 +357,7 @@ def parse_data(text: str, options: dict) -> dict:
         raise UserError(f"--data: at most {MAX_POINTS} points of at most {MAX_DIM} dimensions")
     if any(abs(v) > 1e6 for p in points for v in p):
         raise UserError("--data: coordinates must be at most 1e6 in size")
-    k = options.get("k") or 1
+    k = 1 if options.get("k") is None else options["k"]
     if not 1 <= int(k) <= len(points[0]):
         raise UserError(f"--k must be from 1 to the number of dimensions ({len(points[0])})")
     labels = list(LABELS[: len(points)]) if len(points) <= len(LABELS) else [f"x{i + 1}" for i in range(len(points))]

@@ -169,7 +169,7 @@ def _episode(rng: random.Random, n_states: int, length: int, terminal: bool) -> 
     """A walk along a chain of rooms: left/right moves, a reward at the right end."""
     s = rng.randrange(n_states - 1)
     out = []
-    for i in range(length):
+    for _ in range(length):
         a = 1 if rng.random() < 0.65 else 0
         nxt = min(max(s + (1 if a else -1), 0), n_states - 1)
         r = 10 if nxt == n_states - 1 else rng.choice((0, 0, -1))
