@@ -251,3 +251,23 @@ def test_full_disk_keeps_what_was_saved(monkeypatch):
     assert last.startswith("mlquiz: error:") and "disk is full" in last
     monkeypatch.setattr(sqlite3, "connect", real_connect)
     assert list(store.Store().answers(1).values()) == ["1"]  # the answer saved before is still there
+
+
+def test_read_only_data_directory(monkeypatch):
+    """As root a chmod cannot make a folder read-only, so SQLite's own answer is simulated."""
+    run("exam", "--blueprint", "quick", "--seed", "1", input="1\n")  # one answer saved, exam paused
+    real_connect = sqlite3.connect
+
+    class ReadOnly(sqlite3.Connection):
+        def execute(self, sql, *args):
+            if sql.startswith(("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE")):
+                raise sqlite3.OperationalError("attempt to write a readonly database")
+            return sqlite3.Connection.execute(self, sql, *args)
+
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: real_connect(*a, factory=ReadOnly, **k))
+    result = run("exam", "--resume", input="2\n")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("mlquiz: error:") and "read-only" in last and "MLQUIZ_HOME" in last
+    monkeypatch.setattr(sqlite3, "connect", real_connect)
+    assert list(store.Store().answers(1).values()) == ["1"]
