@@ -23,8 +23,8 @@ from rich.table import Table
 from rich.text import Text
 
 from mlquiz import render
-from mlquiz.answers import FORMS_HELP, AnswerError, parse_answer, shape_of
-from mlquiz.checking import coerce_shape, describe_shape, normalise_choice
+from mlquiz.answers import FORMS_HELP
+from mlquiz.checking import judge
 from mlquiz.exam import Question, QuestionResult, mark_question
 from mlquiz.model import Part, Problem
 from mlquiz.store import Store
@@ -165,20 +165,12 @@ def overview_view(state: ExamState) -> Table:
 
 
 def _valid(part: Part, text: str) -> str:
-    """"" if the text is an acceptable answer for the part, else why not (one line)."""
-    if part.kind == "choice":
-        options = [normalise_choice(c) for c in part.choices]
-        chosen = normalise_choice(text)
-        if options and chosen not in options and not (chosen.isdigit() and 1 <= int(chosen) <= len(options)):
-            return "choose one of: " + ", ".join(part.choices)
+    """"" if the text is a readable answer for the part, else why not (one line). Only whether it
+    can be read is used here: the exam shows no marks before submission."""
+    verdict = judge(part, text)
+    if verdict.status != "unparsed":
         return ""
-    try:
-        answer = coerce_shape(parse_answer(text), part)
-    except AnswerError as exc:
-        return f"{exc}; {FORMS_HELP}"
-    if answer.shape != shape_of(part.expected):
-        return f"expected {describe_shape(part.expected)}, got {describe_shape(answer.value)}"
-    return ""
+    return verdict.message if part.kind == "choice" else f"{verdict.message}; {FORMS_HELP}"
 
 
 class Submit(Exception):
