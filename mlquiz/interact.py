@@ -8,7 +8,7 @@ same and the CLI exits with 130.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 from rich.console import Console
@@ -16,7 +16,8 @@ from rich.console import Console
 from mlquiz import render
 from mlquiz.answers import FORMS_HELP
 from mlquiz.checking import judge
-from mlquiz.marking import explain
+from mlquiz.errors import UserError
+from mlquiz.marking import explain, parse_work
 from mlquiz.model import Part, Problem
 
 TRIES = 2
@@ -46,7 +47,6 @@ class Score:
     asked: int = 0
     right: int = 0
     first_try: int = 0
-    results: list[tuple[str, bool]] = field(default_factory=list)
 
 
 def ask_part(console: Console, read: Callable[[str], str], problem: Problem, part: Part, number: int,
@@ -62,7 +62,6 @@ def ask_part(console: Console, read: Callable[[str], str], problem: Problem, par
             continue
         if text.lower() in SKIP_WORDS:
             console.print(render.reveal_text(part.expected))
-            score.results.append((part.name, False))
             return
         verdict = judge(part, text)
         if verdict.status == "unparsed":
@@ -73,7 +72,6 @@ def ask_part(console: Console, read: Callable[[str], str], problem: Problem, par
             score.right += 1
             score.first_try += wrong == 0
             console.print(render.verdict_text(verdict, 0))
-            score.results.append((part.name, True))
             return
         wrong += 1
         reason = explain(problem, part, text)
@@ -82,7 +80,6 @@ def ask_part(console: Console, read: Callable[[str], str], problem: Problem, par
         console.print(render.verdict_text(verdict, TRIES - wrong))
         if wrong >= TRIES:
             console.print(render.reveal_text(part.expected))
-            score.results.append((part.name, False))
             return
 
 
@@ -116,9 +113,6 @@ def practise(console: Console, problems: Iterable[Problem], read: Callable[[str]
 def collect_work(console: Console, parts: list[Part], read: Callable[[str], str] | None = None) -> list[str]:
     """Ask for each checkpoint in derivation order (Enter skips); return `name=value` items.
     EOF ends the questions early and marks what was given."""
-    from mlquiz.errors import UserError
-    from mlquiz.marking import parse_work
-
     read = read or line_reader(console)
     items: list[str] = []
     console.print("[dim]Type the value you got for each step (Enter skips it). Vectors: 0.71, -0.70; "

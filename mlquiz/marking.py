@@ -59,7 +59,6 @@ class Report:
     summary: str
     first_wrong: int | None = None
     verdict: str = ""  # all-right, slip, method, nothing
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- names and values

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mlquiz.model import Problem, Solution, Step, Verdict
+from mlquiz.topics.common import resolve, split_name
 
 MARKS = {"right": "✓", "wrong": "✗"}
 MAX_TABLE_ROWS = 40
@@ -279,8 +280,6 @@ def report_view(report: Any) -> Group:
 
 
 def _entry(value: Any, path: str) -> Any:
-    from mlquiz.topics.common import resolve, split_name
-
     return resolve(value, split_name("x" + path)[1])
 
 
