@@ -57,21 +57,23 @@ class TerminalInput:
         self.session: Any = PromptSession()
 
     def ask(self, prompt: str) -> str:
-        remaining = self.deadline - time.time()
-        if remaining <= 0:
+        if time.time() >= self.deadline:
             return TIMEOUT
+        app = self.session.app
 
         def toolbar() -> str:
             return f" ⏱ {clock(self.deadline - time.time())} left · {self.status()} · :help for commands"
 
-        async def run() -> str:
-            try:
-                return await asyncio.wait_for(
-                    self.session.prompt_async(prompt, bottom_toolbar=toolbar, refresh_interval=0.5), remaining)
-            except asyncio.TimeoutError:
-                return TIMEOUT
+        async def time_up() -> None:
+            await asyncio.sleep(self.deadline - time.time())
+            if not app.is_done:  # Enter may have been pressed in the same instant
+                app.exit(result=TIMEOUT)
 
-        return asyncio.run(run())
+        # The clock is a background task of the prompt itself, not a wait_for around it: the prompt
+        # then runs as the only task, and the KeyboardInterrupt it raises on Ctrl-C leaves asyncio
+        # cleanly (with wait_for it was left in an unretrieved task and printed as a traceback).
+        return self.session.prompt(prompt, bottom_toolbar=toolbar, refresh_interval=0.5,
+                                   pre_run=lambda: app.create_background_task(time_up()))
 
 
 class LineInput:
