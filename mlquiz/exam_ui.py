@@ -29,7 +29,6 @@ from mlquiz.exam import Question, QuestionResult, mark_question
 from mlquiz.model import Part, Problem
 from mlquiz.store import Store
 
-TIMEOUT = "\0timeout"
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 COMMANDS = (
     ":next (:n)  next question      :prev (:p)  previous question   :goto N (:g N)  question N\n"
@@ -46,8 +45,17 @@ def clock(seconds: float) -> str:
 
 # --------------------------------------------------------------------------- reading with a deadline
 
+class TimeUp(Exception):
+    """The clock reached zero at a prompt; `typed` is the text left on the line, not entered."""
+
+    def __init__(self, typed: str = ""):
+        super().__init__(typed)
+        self.typed = typed
+
+
 class TerminalInput:
-    """prompt_toolkit prompt with a live countdown toolbar; returns TIMEOUT at the deadline."""
+    """prompt_toolkit prompt with a live countdown toolbar; raises TimeUp at the deadline, with
+    the text on the line (typed but not entered)."""
 
     def __init__(self, deadline: float, status: Callable[[], str]):
         from prompt_toolkit import PromptSession
@@ -58,7 +66,7 @@ class TerminalInput:
 
     def ask(self, prompt: str) -> str:
         if time.time() >= self.deadline:
-            return TIMEOUT
+            raise TimeUp()
         app = self.session.app
 
         def toolbar() -> str:
@@ -67,17 +75,23 @@ class TerminalInput:
         async def time_up() -> None:
             await asyncio.sleep(self.deadline - time.time())
             if not app.is_done:  # Enter may have been pressed in the same instant
-                app.exit(result=TIMEOUT)
+                app.exit()  # the prompt returns None
 
         # The clock is a background task of the prompt itself, not a wait_for around it: the prompt
         # then runs as the only task, and the KeyboardInterrupt it raises on Ctrl-C leaves asyncio
         # cleanly (with wait_for it was left in an unretrieved task and printed as a traceback).
-        return self.session.prompt(prompt, bottom_toolbar=toolbar, refresh_interval=0.5,
+        text = self.session.prompt(prompt, bottom_toolbar=toolbar, refresh_interval=0.5,
                                    pre_run=lambda: app.create_background_task(time_up()))
+        if text is None:  # ended by the clock; the line is still in the prompt's buffer
+            raise TimeUp(self.session.default_buffer.text)
+        return text
 
 
 class LineInput:
-    """One line at a time from a pipe or file; the time left is shown in the prompt."""
+    """One line at a time from a pipe, a file or a TERM=dumb terminal; the time left is shown in
+    the prompt. The wait for a line to begin is bounded by the time left, and TimeUp is raised
+    without `typed`: a line counts only once its newline is read, so text typed but not entered
+    when the time runs out is not seen (a terminal's kernel holds it until Enter) and not saved."""
 
     def __init__(self, console: Console, deadline: float, status: Callable[[], str]):
         self.console = console
@@ -87,7 +101,7 @@ class LineInput:
     def ask(self, prompt: str) -> str:
         remaining = self.deadline - time.time()
         if remaining <= 0:
-            return TIMEOUT
+            raise TimeUp()
         self.console.print(f"[{clock(remaining)} left · {self.status()}] {prompt}", end="", markup=False)
         try:
             ready, _, _ = select.select([sys.stdin], [], [], remaining)
@@ -95,7 +109,7 @@ class LineInput:
             ready = [sys.stdin]
         if not ready:
             self.console.print()
-            return TIMEOUT
+            raise TimeUp()
         line = sys.stdin.readline()
         if not line:
             self.console.print()
@@ -178,17 +192,16 @@ def _valid(part: Part, text: str) -> str:
 class Submit(Exception):
     """Raised to leave the question loop and hand the paper in."""
 
-    def __init__(self, timed_out: bool):
-        self.timed_out = timed_out
-
 
 def run(console: Console, store: Store, state: ExamState, reader: Any) -> None:
     """The question loop; returns when the paper is submitted (by the student or the clock)."""
     try:
         _loop(console, store, state, reader)
-    except Submit as submit:
-        if submit.timed_out:
-            console.print("\n[bold red]Time is up.[/bold red] Your paper is submitted with the answers you entered.")
+    except Submit:
+        pass
+    except TimeUp:
+        console.print("\n[bold red]Time is up.[/bold red] Your paper is submitted with your answers, including "
+                      "any readable one typed but not yet entered.")
 
 
 def _command(console: Console, store: Store, state: ExamState, reader: Any, text: str) -> bool:
@@ -222,10 +235,8 @@ def _command(console: Console, store: Store, state: ExamState, reader: Any, text
         blanks = state.blanks()
         note = f"{len(blanks)} blank: {', '.join(blanks)}. " if blanks else "No blanks. "
         answer = reader.ask(f"{note}Submit now? (y/N) ")
-        if answer == TIMEOUT:
-            raise Submit(timed_out=True)
         if answer.strip().lower() in ("y", "yes"):
-            raise Submit(timed_out=False)
+            raise Submit()
         console.print("  not submitted; carry on")
         return False
     if word in ("h", "help", "?"):
@@ -250,8 +261,6 @@ def _loop(console: Console, store: Store, state: ExamState, reader: Any) -> None
                 continue
             console.print(overview_view(state))
             text = reader.ask("End of paper — :submit to hand in, :goto N to revisit> ")
-            if text == TIMEOUT:
-                raise Submit(timed_out=True)
             if text.strip().startswith(":"):
                 if _command(console, store, state, reader, text):
                     shown = -1
@@ -261,10 +270,13 @@ def _loop(console: Console, store: Store, state: ExamState, reader: Any) -> None
         part = problem.parts[part_index]
         current = state.answers.get((q.number, part.name), "")
         label = f"Q{q.number}{LETTERS[part_index]}" + (f" [{current}]" if current else "")
-        text = reader.ask(f"{label}> ")
-        if text == TIMEOUT:
-            raise Submit(timed_out=True)
-        text = text.strip()
+        try:
+            text = reader.ask(f"{label}> ").strip()
+        except TimeUp as up:  # what is on the page counts: a readable answer left on the line is saved
+            typed = up.typed.strip()
+            if typed and not _valid(part, typed):
+                _save(store, state, q.number, part.name, typed)
+            raise
         if text.startswith(":"):
             if _command(console, store, state, reader, text):
                 shown = -1
@@ -276,9 +288,13 @@ def _loop(console: Console, store: Store, state: ExamState, reader: Any) -> None
         if problem_text:
             console.print(Text(f"  not saved: {problem_text}", style="yellow"))
             continue
-        store.save_answer(state.exam_id, q.number, part.name, text)
-        state.answers[(q.number, part.name)] = text
+        _save(store, state, q.number, part.name, text)
         part_index += 1
+
+
+def _save(store: Store, state: ExamState, number: int, part: str, text: str) -> None:
+    store.save_answer(state.exam_id, number, part, text)
+    state.answers[(number, part)] = text
 
 
 # --------------------------------------------------------------------------- marking and the marked paper

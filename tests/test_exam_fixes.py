@@ -4,11 +4,14 @@ full-width commands and the countdown where the terminal cannot draw a toolbar."
 import json
 
 import pexpect
+import pytest
 from typer.testing import CliRunner
 
+from mlquiz import exam
 from mlquiz.cli import app
+from mlquiz.store import Store
 from test_cli import assert_one_line_error
-from test_exam import expect, spawn_exam
+from test_exam import expect, paper_answers, spawn_exam
 
 runner = CliRunner()
 
@@ -36,3 +39,18 @@ def test_ctrl_c_prints_only_the_pause_message():
     expect(child, "paused")
     rest = finish(child, 130)
     assert "Traceback" not in rest and "Task exception" not in rest, rest
+
+
+@pytest.mark.parametrize("readable", [True, False])
+def test_answer_on_the_line_when_time_runs_out_counts_if_readable(readable):
+    paper, answers = paper_answers("quick", 8)
+    part = exam.problems_for(paper)[0].parts[0]
+    typed = answers[0][0] if readable else "abc"
+    child = start("--minutes", "0.05")
+    child.send(typed)                                           # on the line, Enter not pressed
+    expect(child, "Time is up", timeout=20)
+    expect(child, "Solution")
+    finish(child, 0)
+    assert Store().answers(1) == ({(paper[0].number, part.name): typed} if readable else {})
+    record = json.loads(runner.invoke(app, ["history", "--json"]).output)["exams"][0]
+    assert record["finished"] and record["score"] == (10 / len(answers[0]) if readable else 0)
