@@ -244,22 +244,30 @@ def exam(
     seed: Optional[int] = SeedOpt,
     minutes: Optional[float] = typer.Option(None, "--minutes", "-m", help="Override the paper's time limit."),
     resume: bool = typer.Option(False, "--resume", help="Continue the unfinished exam (its clock kept running)."),
+    abandon: bool = typer.Option(False, "--abandon", help="Give up the unfinished exam: it is marked as it stands "
+                                                          "and kept in history as abandoned."),
 ) -> None:
     """A timed mock exam: questions across topics, a live countdown, marked when you submit."""
     from mlquiz import engine, exam as exams, exam_ui, render
     from mlquiz.store import Store
 
+    if abandon and resume:
+        raise UserError("--abandon and --resume cannot be used together")
     console = render.make_console()
     store = Store()
     store.connect()
     open_row = store.open_exam()
+    if abandon:
+        _abandon(console, store, open_row)
+        return
     if resume:
         if open_row is None:
             raise UserError("there is no unfinished exam to resume; start one with `mlquiz exam`")
         row = open_row
     else:
         if open_row is not None and open_row["deadline"] > time_now():
-            raise UserError(f"exam {open_row['id']} is still running; continue it with `mlquiz exam --resume`")
+            raise UserError(f"exam {open_row['id']} is still running; continue it with `mlquiz exam --resume` "
+                            "or give it up with `mlquiz exam --abandon`")
         if open_row is not None:  # its time ran out while away: mark what was saved
             _finish_expired(console, store, open_row)
         if minutes is not None and not 0 < minutes <= 600:
@@ -319,25 +327,38 @@ def _finish_expired(console: Any, store: Any, row: Any) -> None:
     console.print(exam_ui.paper_view(state.title, results))
 
 
+def _abandon(console: Any, store: Any, row: Any) -> None:
+    from mlquiz import exam_ui
+
+    if row is None:
+        raise UserError("there is no unfinished exam to abandon")
+    exam_ui.finish(store, _state_of(store, row), abandoned=True)
+    console.print(f"Exam {row['id']} abandoned. It stays in `mlquiz history`; `mlquiz review {row['id']}` shows "
+                  "the answers it had, marked.")
+
+
 @app.command()
 def history(as_json: bool = JsonOpt) -> None:
     """Past exams and practice sessions, with scores by topic."""
     import json as jsonlib
 
-    from mlquiz import render
+    from mlquiz import exam_ui, render
     from mlquiz.store import Store
 
     store = Store()
     exams_rows, practice = store.exams(), store.practice_by_topic()
+    abandoned = {r["id"] for r in exams_rows if exam_ui.was_abandoned(r)}
     if as_json:
         typer.echo(jsonlib.dumps({
             "exams": [{"id": r["id"], "title": r["title"], "blueprint": r["blueprint"], "seed": r["seed"],
                        "started_at": r["started_at"], "finished": r["finished_at"] is not None,
-                       "score": r["score"], "max_score": r["max_score"]} for r in exams_rows],
+                       "abandoned": r["id"] in abandoned, "score": r["score"], "max_score": r["max_score"]}
+                      for r in exams_rows],
             "practice": [{"topic": r["topic"], "sessions": r["sessions"], "parts_right": r["right"],
                           "parts_asked": r["asked"]} for r in practice]}, indent=2))
         return
-    render.make_console().print(render.history_view(exams_rows, practice))
+    shown = [dict(r, title=f"{r['title']} · abandoned") if r["id"] in abandoned else r for r in exams_rows]
+    render.make_console().print(render.history_view(shown, practice))
 
 
 @app.command()

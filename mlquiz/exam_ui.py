@@ -304,16 +304,22 @@ def mark(state: ExamState) -> list[QuestionResult]:
             for q, p in zip(state.paper, state.problems)]
 
 
-def result_record(results: list[QuestionResult]) -> dict[str, Any]:
-    return {"questions": [{"number": r.question.number, "topic": r.question.topic, "points": r.question.points,
+def result_record(results: list[QuestionResult], abandoned: bool = False) -> dict[str, Any]:
+    return {"abandoned": abandoned, "questions": [{"number": r.question.number, "topic": r.question.topic, "points": r.question.points,
                            "earned": r.earned, "parts": {p.name: p.status for p in r.parts}} for r in results]}
 
 
-def finish(store: Store, state: ExamState) -> list[QuestionResult]:
+def finish(store: Store, state: ExamState, abandoned: bool = False) -> list[QuestionResult]:
+    """Mark the paper and close the exam: submitted (or timed out), or abandoned with what was saved."""
     results = mark(state)
     store.finish_exam(state.exam_id, sum(r.earned for r in results), sum(r.question.points for r in results),
-                      result_record(results))
+                      result_record(results, abandoned))
     return results
+
+
+def was_abandoned(row: Any) -> bool:
+    """Whether a stored exam was given up with `mlquiz exam --abandon` (its result record says so)."""
+    return bool(row["result"]) and json.loads(row["result"]).get("abandoned", False)
 
 
 PART_MARKS = {"right": "✓", "carried": "✓ (follows from your earlier value)", "wrong": "✗", "blank": "–"}

@@ -32,13 +32,17 @@ def finish(child, code):
     return child.before
 
 
-def test_ctrl_c_prints_only_the_pause_message():
+def test_ctrl_c_prints_only_the_pause_message_then_resume_or_abandon():
     child = start("--minutes", "5")
     expect(child, r"\d\d:\d\d left")                          # the prompt is up, with its toolbar
     child.sendintr()
     expect(child, "paused")
     rest = finish(child, 130)
     assert "Traceback" not in rest and "Task exception" not in rest, rest
+    refused = runner.invoke(app, ["exam"])                      # the way on: resume or abandon
+    assert_one_line_error(refused, "--resume")
+    assert "--abandon" in refused.output
+    assert runner.invoke(app, ["exam", "--abandon"]).exit_code == 0
 
 
 @pytest.mark.parametrize("readable", [True, False])
@@ -54,3 +58,34 @@ def test_answer_on_the_line_when_time_runs_out_counts_if_readable(readable):
     assert Store().answers(1) == ({(paper[0].number, part.name): typed} if readable else {})
     record = json.loads(runner.invoke(app, ["history", "--json"]).output)["exams"][0]
     assert record["finished"] and record["score"] == (10 / len(answers[0]) if readable else 0)
+
+
+def paused_exam():
+    """Exam 1, left open after its first answer (end of input pauses it, as Ctrl-C does)."""
+    paper, answers = paper_answers("quick", 5)
+    result = runner.invoke(app, ["exam", "--blueprint", "quick", "--seed", "5"], input=answers[0][0] + "\n")
+    assert "paused" in result.output
+    return answers
+
+
+def test_abandon_keeps_the_exam_with_its_answers_and_a_new_one_can_start():
+    answers = paused_exam()
+    result = runner.invoke(app, ["exam", "--abandon"])
+    assert result.exit_code == 0 and "Exam 1 abandoned" in result.output, result.output
+    points = 10 / len(answers[0])
+    record = json.loads(runner.invoke(app, ["history", "--json"]).output)["exams"][0]
+    assert record["abandoned"] is True and record["score"] == pytest.approx(points)
+    assert "abandoned" in runner.invoke(app, ["history"]).output
+    reviewed = runner.invoke(app, ["review", "1"])
+    assert reviewed.exit_code == 0 and f"{points:g} / 30 points" in reviewed.output
+    fresh = runner.invoke(app, ["exam", "--blueprint", "quick", "--seed", "5"], input=":submit\ny\n")
+    assert fresh.exit_code == 0 and "0 / 30 points" in fresh.output, fresh.output
+    exams = json.loads(runner.invoke(app, ["history", "--json"]).output)["exams"]
+    assert [e["abandoned"] for e in exams] == [True, False]
+
+
+def test_abandon_errors():
+    assert_one_line_error(runner.invoke(app, ["exam", "--abandon"]), "no unfinished exam to abandon")
+    paused_exam()
+    assert_one_line_error(runner.invoke(app, ["exam", "--abandon", "--resume"]), "--abandon and --resume")
+    assert runner.invoke(app, ["exam", "--resume"], input=":submit\ny\n").exit_code == 0  # still open
