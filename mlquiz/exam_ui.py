@@ -15,6 +15,7 @@ import os
 import select
 import sys
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -189,6 +190,13 @@ def _valid(part: Part, text: str) -> str:
     return verdict.message if part.kind == "choice" else f"{verdict.message}; {FORMS_HELP}"
 
 
+def _as_command(text: str) -> str:
+    """The text as a :command, or "" if it is not one. Full-width forms count as their plain
+    forms (NFKC): a Chinese keyboard types `：submit`."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    return text if text.startswith(":") else ""
+
+
 class Submit(Exception):
     """Raised to leave the question loop and hand the paper in."""
 
@@ -235,7 +243,7 @@ def _command(console: Console, store: Store, state: ExamState, reader: Any, text
         blanks = state.blanks()
         note = f"{len(blanks)} blank: {', '.join(blanks)}. " if blanks else "No blanks. "
         answer = reader.ask(f"{note}Submit now? (y/N) ")
-        if answer.strip().lower() in ("y", "yes"):
+        if unicodedata.normalize("NFKC", answer).strip().lower() in ("y", "yes"):
             raise Submit()
         console.print("  not submitted; carry on")
         return False
@@ -260,9 +268,9 @@ def _loop(console: Console, store: Store, state: ExamState, reader: Any) -> None
                 state.current += 1
                 continue
             console.print(overview_view(state))
-            text = reader.ask("End of paper — :submit to hand in, :goto N to revisit> ")
-            if text.strip().startswith(":"):
-                if _command(console, store, state, reader, text):
+            command = _as_command(reader.ask("End of paper — :submit to hand in, :goto N to revisit> "))
+            if command:
+                if _command(console, store, state, reader, command):
                     shown = -1
             else:
                 console.print("  type a command, e.g. :submit or :goto 1")
@@ -277,8 +285,9 @@ def _loop(console: Console, store: Store, state: ExamState, reader: Any) -> None
             if typed and not _valid(part, typed):
                 _save(store, state, q.number, part.name, typed)
             raise
-        if text.startswith(":"):
-            if _command(console, store, state, reader, text):
+        command = _as_command(text)
+        if command:
+            if _command(console, store, state, reader, command):
                 shown = -1
             continue
         if not text:

@@ -89,3 +89,12 @@ def test_abandon_errors():
     paused_exam()
     assert_one_line_error(runner.invoke(app, ["exam", "--abandon", "--resume"]), "--abandon and --resume")
     assert runner.invoke(app, ["exam", "--resume"], input=":submit\ny\n").exit_code == 0  # still open
+
+
+def test_full_width_colon_and_letters_are_commands():
+    """A Chinese keyboard types ： (and ｙ) in full width; they work as : and y."""
+    script = "：g　2\n：flag\n：submit\nｙ\n"
+    result = runner.invoke(app, ["exam", "--blueprint", "quick", "--seed", "5"], input=script)
+    assert result.exit_code == 0, result.output
+    assert "question 2 flagged" in result.output and "0 / 30 points" in result.output
+    assert "not saved" not in result.output
