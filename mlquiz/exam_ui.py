@@ -44,6 +44,11 @@ def clock(seconds: float) -> str:
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
+def timed(prompt: str, deadline: float, status: Callable[[], str]) -> str:
+    """The prompt with the time left in front, where no toolbar can show it."""
+    return f"[{clock(deadline - time.time())} left · {status()}] {prompt}"
+
+
 # --------------------------------------------------------------------------- reading with a deadline
 
 class TimeUp(Exception):
@@ -56,7 +61,8 @@ class TimeUp(Exception):
 
 class TerminalInput:
     """prompt_toolkit prompt with a live countdown toolbar; raises TimeUp at the deadline, with
-    the text on the line (typed but not entered)."""
+    the text on the line (typed but not entered). A terminal that does not answer cursor-position
+    requests (CPR) gets no toolbar, so there the time left is put in the prompt itself."""
 
     def __init__(self, deadline: float, status: Callable[[], str]):
         from prompt_toolkit import PromptSession
@@ -66,9 +72,16 @@ class TerminalInput:
         self.session: Any = PromptSession()
 
     def ask(self, prompt: str) -> str:
+        from prompt_toolkit.renderer import CPR_Support
+
         if time.time() >= self.deadline:
             raise TimeUp()
         app = self.session.app
+
+        def message() -> str:  # redrawn every half second, like the toolbar
+            if app.renderer.cpr_support is CPR_Support.NOT_SUPPORTED:
+                return timed(prompt, self.deadline, self.status)
+            return prompt
 
         def toolbar() -> str:
             return f" ⏱ {clock(self.deadline - time.time())} left · {self.status()} · :help for commands"
@@ -81,7 +94,7 @@ class TerminalInput:
         # The clock is a background task of the prompt itself, not a wait_for around it: the prompt
         # then runs as the only task, and the KeyboardInterrupt it raises on Ctrl-C leaves asyncio
         # cleanly (with wait_for it was left in an unretrieved task and printed as a traceback).
-        text = self.session.prompt(prompt, bottom_toolbar=toolbar, refresh_interval=0.5,
+        text = self.session.prompt(message, bottom_toolbar=toolbar, refresh_interval=0.5,
                                    pre_run=lambda: app.create_background_task(time_up()))
         if text is None:  # ended by the clock; the line is still in the prompt's buffer
             raise TimeUp(self.session.default_buffer.text)
@@ -103,7 +116,7 @@ class LineInput:
         remaining = self.deadline - time.time()
         if remaining <= 0:
             raise TimeUp()
-        self.console.print(f"[{clock(remaining)} left · {self.status()}] {prompt}", end="", markup=False)
+        self.console.print(timed(prompt, self.deadline, self.status), end="", markup=False)
         try:
             ready, _, _ = select.select([sys.stdin], [], [], remaining)
         except (ValueError, OSError):  # not selectable (e.g. some test harness streams): read directly

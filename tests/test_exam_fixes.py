@@ -2,6 +2,7 @@
 full-width commands and the countdown where the terminal cannot draw a toolbar."""
 
 import json
+import re
 
 import pexpect
 import pytest
@@ -12,6 +13,8 @@ from mlquiz.cli import app
 from mlquiz.store import Store
 from test_cli import assert_one_line_error
 from test_exam import expect, paper_answers, spawn_exam
+
+TIMED_PROMPT = r"\[\d\d:\d\d left · Q1/3\] Q1a>"
 
 runner = CliRunner()
 
@@ -98,3 +101,21 @@ def test_full_width_colon_and_letters_are_commands():
     assert result.exit_code == 0, result.output
     assert "question 2 flagged" in result.output and "0 / 30 points" in result.output
     assert "not saved" not in result.output
+
+
+def test_line_input_shows_the_time_left_in_each_prompt():
+    result = runner.invoke(app, ["exam", "--blueprint", "quick", "--seed", "5"], input=":submit\ny\n")
+    assert re.search(TIMED_PROMPT, result.output), result.output
+
+
+def test_terminal_without_cursor_position_reports_gets_the_time_in_the_prompt():
+    """prompt_toolkit cannot draw the bottom toolbar where the terminal does not answer CPR."""
+    child = spawn_exam("--blueprint", "quick", "--seed", "8", "--minutes", "5")
+    child.expect("Press Enter to start")
+    child.sendline("")
+    child.expect(TIMED_PROMPT, timeout=10)                      # CPR requests go unanswered
+    child.sendline("：submit")
+    child.expect(r"Submit now\? \(y/N\)")
+    child.sendline("y")
+    child.expect("0 / 30 points")
+    finish(child, 0)
