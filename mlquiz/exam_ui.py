@@ -128,7 +128,8 @@ class LineInput:
         if not line:
             self.console.print()
             raise EOFError
-        self.console.print(line.rstrip("\n"), markup=False, highlight=False)
+        if not sys.stdin.isatty():  # a terminal has echoed the line already
+            self.console.print(line.rstrip("\n"), markup=False, highlight=False)
         return line.rstrip("\n")
 
 

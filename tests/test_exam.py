@@ -227,9 +227,9 @@ def re_escape(text):
     return re.escape(text)
 
 
-def spawn_exam(*args):
+def spawn_exam(*args, term="xterm"):
     command, *rest = mlquiz_command()
-    env = dict(subprocess_env(), TERM="xterm")
+    env = dict(subprocess_env(), TERM=term)
     return pexpect.spawn(command, [*rest, "exam", *args], env=env, encoding="utf-8", timeout=30, dimensions=(50, 120))
 
 

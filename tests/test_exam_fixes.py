@@ -119,3 +119,18 @@ def test_terminal_without_cursor_position_reports_gets_the_time_in_the_prompt():
     child.sendline("y")
     child.expect("0 / 30 points")
     finish(child, 0)
+
+
+def test_dumb_terminal_reads_lines_with_the_time_in_the_prompt():
+    child = spawn_exam("--blueprint", "quick", "--seed", "8", "--minutes", "5", term="dumb")
+    child.expect("Press Enter to start")
+    child.sendline("")
+    child.expect(TIMED_PROMPT)
+    child.sendline("30.0")
+    child.expect(r"left · Q1/3\] Q1b> ")
+    assert child.before.count("30.0") == 1, child.before         # the terminal's echo, not a second copy
+    child.sendline(":submit")
+    child.expect(r"\(y/N\) ")
+    child.sendline("y")
+    child.expect("points")
+    finish(child, 0)
