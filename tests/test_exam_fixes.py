@@ -1,6 +1,7 @@
 """Exam fixes: Ctrl-C, the answer on the line when time runs out, --abandon, the start prompt,
 full-width commands and the countdown where the terminal cannot draw a toolbar."""
 
+import io
 import json
 import re
 
@@ -19,12 +20,15 @@ TIMED_PROMPT = r"\[\d\d:\d\d left · Q1/3\] Q1a>"
 runner = CliRunner()
 
 
-def start(*args):
-    """An exam in a pseudo-terminal, past the cover, at its first prompt."""
-    child = spawn_exam("--blueprint", "quick", "--seed", "8", *args)
+def start(*args, term="xterm"):
+    """An exam in a pseudo-terminal, past the cover, at its first prompt; the start prompt was
+    shown once."""
+    child = spawn_exam("--blueprint", "quick", "--seed", "8", *args, term=term)
+    child.logfile_read = screen = io.StringIO()
     expect(child, "Press Enter to start")
     child.sendline("")
     expect(child, "Q1a")
+    assert screen.getvalue().count("Press Enter to start") == 1, screen.getvalue()
     return child
 
 
@@ -122,10 +126,8 @@ def test_terminal_without_cursor_position_reports_gets_the_time_in_the_prompt():
 
 
 def test_dumb_terminal_reads_lines_with_the_time_in_the_prompt():
-    child = spawn_exam("--blueprint", "quick", "--seed", "8", "--minutes", "5", term="dumb")
-    child.expect("Press Enter to start")
-    child.sendline("")
-    child.expect(TIMED_PROMPT)
+    child = start("--minutes", "5", term="dumb")
+    assert re.search(TIMED_PROMPT, child.logfile_read.getvalue())
     child.sendline("30.0")
     child.expect(r"left · Q1/3\] Q1b> ")
     assert child.before.count("30.0") == 1, child.before         # the terminal's echo, not a second copy
