@@ -3,8 +3,9 @@ navigation commands, submission, and the marked paper.
 
 Input: in a terminal, prompt_toolkit — its bottom toolbar redraws every half second, so the time
 left stays current while the student thinks, and the prompt is ended cleanly when the clock
-reaches zero. With stdin not a terminal, lines are read one by one (each wait bounded by the
-time left), so an exam can be scripted. Every answer is saved to the store as it is entered.
+reaches zero (an answer left on the line then counts). With stdin not a terminal, or TERM=dumb,
+lines are read one by one (each wait bounded by the time left, which each prompt shows), so an
+exam can be scripted. Every answer is saved to the store as it is entered.
 """
 
 from __future__ import annotations
@@ -328,7 +329,8 @@ def mark(state: ExamState) -> list[QuestionResult]:
 
 
 def result_record(results: list[QuestionResult], abandoned: bool = False) -> dict[str, Any]:
-    return {"abandoned": abandoned, "questions": [{"number": r.question.number, "topic": r.question.topic, "points": r.question.points,
+    return {"abandoned": abandoned,
+            "questions": [{"number": r.question.number, "topic": r.question.topic, "points": r.question.points,
                            "earned": r.earned, "parts": {p.name: p.status for p in r.parts}} for r in results]}
 
 
