@@ -22,14 +22,20 @@ MAX_LENGTH = 2000
 MAX_DEPTH = 40
 MAX_ITEMS = 400
 
-FORMS_HELP = (
-    "type a number (0.971, -3/4, 75%, 1e-3), an expression (log2(3), ln(2), log(8, 2), "
-    "sqrt(2), exp(-1), 2^3), a vector (0.71, -0.70) or a matrix (1, 2; 3, 4)"
-)
-
 
 class AnswerError(ValueError):
-    """The text is not an answer; the message says why, in one line."""
+    """The text is not an answer; the message (a catalogue key `ui.parse.…` and values) says why."""
+
+    def __init__(self, key: str, **values: Any):
+        from mlquiz.text import msg
+
+        super().__init__(key)
+        self.message = msg(f"ui.parse.{key}", **values)
+
+    def __str__(self) -> str:
+        from mlquiz.text import render
+
+        return render(self.message)
 
 
 @dataclass(frozen=True)
@@ -45,10 +51,6 @@ class Answer:
     value: Any
     decimals: Any
     text: str
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return shape_of(self.value)
 
 
 def shape_of(value: Any) -> tuple[int, ...]:
@@ -82,7 +84,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
             bad = text[pos:].lstrip()[:1]
-            raise AnswerError(f"unexpected character {bad!r}")
+            raise AnswerError("unexpected_character", character=repr(bad))
         kind = match.lastgroup or ""
         tokens.append((kind, match.group(kind)))
         pos = match.end()
@@ -91,9 +93,9 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
 
 def _log(x: float, base: float = 10.0) -> float:
     if x <= 0:
-        raise AnswerError("log of a number that is not positive")
+        raise AnswerError("log_domain")
     if base <= 0 or base == 1:
-        raise AnswerError("log base must be positive and not 1")
+        raise AnswerError("log_base")
     return math.log(x) / math.log(base)
 
 
@@ -107,7 +109,7 @@ def _log2(x: float) -> float:
 
 def _sqrt(x: float) -> float:
     if x < 0:
-        raise AnswerError("square root of a negative number")
+        raise AnswerError("sqrt_domain")
     return math.sqrt(x)
 
 
@@ -136,7 +138,7 @@ class _Parser:
 
     def take(self) -> tuple[str, str]:
         if self.pos >= len(self.tokens):
-            raise AnswerError("the answer ends too early")
+            raise AnswerError("ends_early")
         token = self.tokens[self.pos]
         self.pos += 1
         return token
@@ -144,12 +146,12 @@ class _Parser:
     def expect(self, op: str) -> None:
         kind, value = self.take()
         if value != op:
-            raise AnswerError(f"expected {op!r} but found {value!r}")
+            raise AnswerError("expected_token", expected=repr(op), found=repr(value))
 
     def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise AnswerError("too deeply nested")
+            raise AnswerError("too_deep")
 
     # grammar: answer := list (';' list)* ; list := item (',' item)* ; item := '[' answer ']' | expr
     def answer(self) -> tuple[Any, Any]:
@@ -167,7 +169,7 @@ class _Parser:
             self.take()
             items.append(self.item())
             if len(items) > MAX_ITEMS:
-                raise AnswerError("too many numbers")
+                raise AnswerError("too_many")
         if len(items) == 1:
             return items[0]
         values = [v for v, _ in items]
@@ -212,7 +214,7 @@ class _Parser:
                 value = _checked(value * right)
             else:
                 if right == 0:
-                    raise AnswerError("division by zero")
+                    raise AnswerError("division_by_zero")
                 value = _checked(value / right)
         return value
 
@@ -233,15 +235,15 @@ class _Parser:
             exponent = self.unary()  # right-associative: 2^3^2 = 2^(3^2)
             self.depth -= 1
             if base == 0 and exponent < 0:
-                raise AnswerError("division by zero")
+                raise AnswerError("division_by_zero")
             if abs(exponent) > 10_000:
-                raise AnswerError("a number too large to use")
+                raise AnswerError("too_large")
             try:
                 result = math.pow(base, exponent)
             except OverflowError:
-                raise AnswerError("a number too large to use") from None
+                raise AnswerError("too_large") from None
             except ValueError:
-                raise AnswerError("a power that is not a real number") from None
+                raise AnswerError("complex_power") from None
             return _checked(result)
         return base
 
@@ -277,14 +279,14 @@ class _Parser:
                 self.expect(")")
                 self.depth -= 1
                 if not least <= len(args) <= most:
-                    raise AnswerError(f"{name} takes {least if least == most else f'{least} or {most}'} "
-                                      f"argument{'s' if most > 1 else ''}")
+                    key = "arguments_one" if least == most == 1 else "arguments"
+                    raise AnswerError(key, function=name, count=least if least == most else f"{least}–{most}")
                 try:
                     return _checked(func(*args))
                 except OverflowError:
-                    raise AnswerError("a number too large to use") from None
-            raise AnswerError(f"unknown name {text!r}")
-        raise AnswerError(f"unexpected {text!r}")
+                    raise AnswerError("too_large") from None
+            raise AnswerError("unknown_name", name=repr(text))
+        raise AnswerError("unexpected", token=repr(text))
 
 
 def _decimals(literal: str) -> int | None:
@@ -295,7 +297,7 @@ def _decimals(literal: str) -> int | None:
 
 def _checked(value: float) -> float:
     if isinstance(value, complex) or math.isnan(value) or math.isinf(value):
-        raise AnswerError("a number too large to use" if not math.isnan(value) else "not a number")
+        raise AnswerError("too_large" if not math.isnan(value) else "not_a_number")
     return float(value)
 
 
@@ -303,25 +305,25 @@ def _as_matrix(rows: list[tuple[Any, Any]]) -> tuple[Any, Any]:
     values, decimals = [], []
     for value, dec in rows:
         if isinstance(value, list) and value and isinstance(value[0], list):
-            raise AnswerError("only vectors and matrices are accepted, not deeper nesting")
+            raise AnswerError("nesting")
         values.append(value if isinstance(value, list) else [value])
         decimals.append(dec if isinstance(dec, list) else [dec])
     if len({len(row) for row in values}) != 1:
-        raise AnswerError("the rows of the matrix have different lengths")
+        raise AnswerError("ragged")
     return values, decimals
 
 
 def parse_answer(text: str) -> Answer:
     """Parse a typed answer; raise AnswerError with a one-line reason when it is not one."""
     if len(text) > MAX_LENGTH:
-        raise AnswerError(f"the answer is longer than {MAX_LENGTH} characters")
+        raise AnswerError("too_long", limit=MAX_LENGTH)
     clean = normalise(text).strip()
     if not clean:
-        raise AnswerError("the answer is empty")
+        raise AnswerError("empty")
     parser = _Parser(_tokenize(clean))
     value, decimals = parser.answer()
     if parser.pos != len(parser.tokens):
-        raise AnswerError(f"unexpected {parser.tokens[parser.pos][1]!r}")
+        raise AnswerError("unexpected", token=repr(parser.tokens[parser.pos][1]))
     return Answer(value=value, decimals=decimals, text=text.strip())
 
 
@@ -329,5 +331,5 @@ def parse_number(text: str) -> float:
     """Parse a single number (used for options such as --lr and for data cells)."""
     answer = parse_answer(text)
     if isinstance(answer.value, list):
-        raise AnswerError(f"expected one number, got {text.strip()!r}")
+        raise AnswerError("one_number", text=repr(text.strip()))
     return answer.value

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlquiz.answers import Answer, AnswerError, parse_answer, shape_of
+from mlquiz.answers import Answer, AnswerError, normalise, parse_answer, shape_of
 from mlquiz.model import Part, Tolerance, Verdict
+from mlquiz.text import Msg, msg
 
 
 def rounded_match(student: float, expected: float, decimals: int | None) -> bool:
@@ -69,17 +70,17 @@ def coerce_shape(answer: Answer, part: Part) -> Answer:
     return Answer(value, decimals, answer.text)
 
 
-def describe_shape(value: Any) -> str:
+def describe_shape(value: Any) -> Msg:
     shape = shape_of(value)
     if not shape:
-        return "one number"
+        return msg("ui.shape.number")
     if len(shape) == 1:
-        return f"{shape[0]} numbers"
-    return f"a {shape[0]}×{shape[1]} matrix"
+        return msg("ui.shape.vector", count=shape[0])
+    return msg("ui.shape.matrix", rows=shape[0], columns=shape[1])
 
 
 def normalise_choice(text: str) -> str:
-    return " ".join(text.strip().lower().split())
+    return " ".join(normalise(text).strip().lower().split())
 
 
 def judge(part: Part, text: str) -> Verdict:
@@ -87,22 +88,23 @@ def judge(part: Part, text: str) -> Verdict:
     if part.kind == "choice":
         chosen = normalise_choice(text)
         if not chosen:
-            return Verdict(part.name, "unparsed", text, part.expected, "the answer is empty")
+            return Verdict(part.name, "unparsed", text, part.expected, msg("ui.parse.empty"))
         options = {normalise_choice(c): c for c in part.choices}
         if chosen.isdigit() and 1 <= int(chosen) <= len(part.choices):
             chosen = normalise_choice(part.choices[int(chosen) - 1])
         if options and chosen not in options:
             return Verdict(part.name, "unparsed", text, part.expected,
-                           "choose one of: " + ", ".join(part.choices))
+                           msg("ui.answer.choose_one", choices=list(part.choices)))
         right = chosen == normalise_choice(str(part.expected))
         return Verdict(part.name, "right" if right else "wrong", options.get(chosen, text), part.expected)
     try:
         answer = coerce_shape(parse_answer(text), part)
     except AnswerError as exc:
-        return Verdict(part.name, "unparsed", text, part.expected, str(exc))
+        return Verdict(part.name, "unparsed", text, part.expected, exc.message)
     if shape_of(answer.value) != shape_of(part.expected):
         return Verdict(part.name, "unparsed", answer.value, part.expected,
-                       f"expected {describe_shape(part.expected)}, got {describe_shape(answer.value)}")
+                       msg("ui.answer.shape", expected=describe_shape(part.expected),
+                           got=describe_shape(answer.value)))
     if matches(part, answer, part.expected):
         return Verdict(part.name, "right", answer.value, part.expected)
     for value, remark in part.accepted:

@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from mlquiz import __version__, registry
 from mlquiz.errors import UserError
+from mlquiz.text import msg, say
 
 
 class _Group(TyperGroup):
@@ -36,7 +37,7 @@ class _Group(TyperGroup):
                 else:
                     raise
             else:
-                code = _fail(_usage_line(exc))
+                code = _fail(_topic_option_line(exc) or _usage_line(exc))
         if standalone_mode:
             sys.exit(code)
         return code
@@ -47,6 +48,22 @@ def _usage_line(exc: Any) -> str:
     ctx = getattr(exc, "ctx", None)
     where = ctx.command_path if ctx is not None else "mlquiz"
     return f"{text} (see `{where} --help`)"
+
+
+def _topic_option_line(exc: Any) -> str:
+    """An option a topic's `solve`/`check` does not take, said in terms of that topic."""
+    ctx = getattr(exc, "ctx", None)
+    flag = getattr(exc, "option_name", None)
+    if type(exc).__name__ != "NoSuchOption" or ctx is None or ctx.parent is None or not flag:
+        return ""
+    command = ctx.parent.command.name
+    if command not in ("solve", "check"):
+        return ""
+    topic = registry.info(ctx.command.name)
+    if flag == "--work" and command == "solve":
+        return say("ui.error.work_is_for_check", topic=topic.name)
+    return say("ui.error.option_not_for", flag=flag, topic=topic.name, command=command,
+               options=[o.flag for o in topic.options])
 
 
 def _fail(message: str) -> int:
@@ -60,7 +77,7 @@ def _fail(message: str) -> int:
 app = typer.Typer(
     cls=_Group, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    help="Practise, solve and check the hand-calculated problems of the SE3332 machine-learning exam.",
+    help=say("ui.cli.app"),
 )
 
 
@@ -72,39 +89,39 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Print the version and exit.")) -> None:
+                                       help=say("ui.cli.version"))) -> None:
     """mlquiz: randomized practice problems, worked solutions and answer checking."""
 
 
-TopicArg = typer.Argument(..., help="A topic or alias (see `mlquiz list`).", show_default=False)
-SeedOpt = typer.Option(None, "--seed", help="Seed of the problem; the same seed gives the same problem.")
-DifficultyOpt = typer.Option("medium", "--difficulty", "-d", help="easy, medium or hard.")
-JsonOpt = typer.Option(False, "--json", help="Print one JSON object instead of the rendered view.")
+TopicArg = typer.Argument(..., help=say("ui.cli.topic_argument"), show_default=False)
+SeedOpt = typer.Option(None, "--seed", help=say("ui.cli.seed"))
+DifficultyOpt = typer.Option("medium", "--difficulty", "-d", help=say("ui.cli.difficulty"))
+JsonOpt = typer.Option(False, "--json", help=say("ui.cli.json"))
 
 
-@app.command("list")
+@app.command("list", help=say("ui.cli.list"))
 def list_topics(as_json: bool = JsonOpt) -> None:
-    """The topics, with what each covers and the format of its --data."""
+    topics = registry.topics()
     if as_json:
         import json
 
-        typer.echo(json.dumps([{"name": t.name, "aliases": list(t.aliases), "summary": t.summary,
-                                "data_format": t.data_format} for t in registry.TOPICS], indent=2))
+        typer.echo(json.dumps([{"name": t.name, "aliases": list(t.aliases), "summary": say(f"{t.name}.topic.summary"),
+                                "data_format": say(f"{t.name}.topic.data_format")} for t in topics],
+                              indent=2, ensure_ascii=False))
         return
     from mlquiz import render
 
-    render.make_console().print(render.topics_view(registry.TOPICS))
+    render.make_console().print(render.topics_view(topics))
 
 
-@app.command()
+@app.command(help=say("ui.cli.practice"))
 def practice(
     topic: str = TopicArg,
     seed: Optional[int] = SeedOpt,
     difficulty: str = DifficultyOpt,
-    count: int = typer.Option(1, "--count", "-n", min=1, max=50, help="How many problems in a row."),
-    bank: bool = typer.Option(False, "--bank", help="Draw from the fixed bank of worked examples instead."),
+    count: int = typer.Option(1, "--count", "-n", min=1, max=50, help=say("ui.cli.count")),
+    bank: bool = typer.Option(False, "--bank", help=say("ui.cli.bank")),
 ) -> None:
-    """A fresh problem answered interactively: each answer marked at once, then the full solution."""
     from mlquiz import engine, interact, render
 
     registry.info(topic)
@@ -130,11 +147,11 @@ def _practice_recorder(console: Any) -> Any:
     try:
         store.connect()
     except UserError as exc:
-        console.print(f"[yellow]mlquiz: not recording this session: {render_escape(str(exc))}[/yellow]")
+        console.print(f"[yellow]{render_escape(say('ui.practice.not_recording', reason=str(exc)))}[/yellow]")
         return None
 
-    def record(problem: Any, right: int, asked: int) -> None:
-        store.record_practice(problem.topic, problem.difficulty, problem.seed, problem.source, right, asked)
+    def record(problem: Any, outcomes: Any) -> None:
+        store.record_practice(problem, outcomes)
 
     return record
 
@@ -145,16 +162,15 @@ def render_escape(text: str) -> str:
     return escape(text)
 
 
-@app.command()
+@app.command(help=say("ui.cli.show"))
 def show(
     topic: str = TopicArg,
     seed: Optional[int] = SeedOpt,
     difficulty: str = DifficultyOpt,
-    solution: bool = typer.Option(False, "--solution", help="Also print the worked solution."),
-    bank: bool = typer.Option(False, "--bank", help="Show a problem of the fixed bank instead."),
+    solution: bool = typer.Option(False, "--solution", help=say("ui.cli.solution")),
+    bank: bool = typer.Option(False, "--bank", help=say("ui.cli.show_bank")),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Print a problem (and with --solution its worked solution) without asking anything."""
     from mlquiz import engine, render
 
     problem = engine.from_bank(topic, seed) if bank else engine.generate(topic, seed, difficulty)
@@ -168,53 +184,77 @@ def show(
         console.print(render.answers_view(problem))
 
 
-def _data_command(check: bool):
-    """`solve` and `check` take the same topic options; `check` also takes --work."""
+# --------------------------------------------------------------------------- solve and check: one command per topic
 
-    def command(
-        topic: str = TopicArg,
-        data: Optional[str] = typer.Option(None, "--data", help="Your numbers, or a file (see `mlquiz list`)."),
-        target: Optional[str] = typer.Option(None, "--target", help="entropy: the class column; backprop: targets r."),
-        base: Optional[str] = typer.Option(None, "--base", help="entropy: log base 2, e or 10 (default 2)."),
-        k: Optional[int] = typer.Option(None, "--k", help="pca: components to project on (default 1)."),
-        x: Optional[str] = typer.Option(None, "--x", help="backprop: input vector (; between batch samples)."),
-        w1: Optional[str] = typer.Option(None, "--w1", help="backprop: first-layer weights, rows = neurons."),
-        b1: Optional[str] = typer.Option(None, "--b1", help="backprop: first-layer biases."),
-        w2: Optional[str] = typer.Option(None, "--w2", help="backprop: second-layer weights, rows = neurons."),
-        b2: Optional[str] = typer.Option(None, "--b2", help="backprop: second-layer biases."),
-        lr: Optional[str] = typer.Option(None, "--lr", help="backprop: learning rate η (default 0.5)."),
-        fixed_bias: bool = typer.Option(False, "--fixed-bias", help="backprop: do not update the biases."),
-        upstream: Optional[str] = typer.Option(None, "--upstream", help="backprop: δ_y arriving at a single unit."),
-        q: Optional[str] = typer.Option(None, "--q", help="qlearning: the Q-table, rows = states."),
-        transitions: Optional[str] = typer.Option(None, "--transitions", help="qlearning: s,a,r,s' (end = terminal)."),
-        alpha: Optional[str] = typer.Option(None, "--alpha", help="qlearning: learning rate α (default 0.5)."),
-        gamma: Optional[str] = typer.Option(None, "--gamma", help="qlearning: discount γ (default 0.9)."),
-        target_q: Optional[str] = typer.Option(None, "--target-q", help="qlearning: a separate target table (DQN)."),
-        work: Optional[list[str]] = typer.Option(None, "--work", hidden=not check,
-                                                 help="name=value of a step you computed (repeatable)."),
-        as_json: bool = JsonOpt,
-    ) -> None:
-        from mlquiz import engine, render
+METAVARS = {"number": "NUMBER", "integer": "INTEGER", "vector": "A,B,…", "matrix": "A,B;C,D", "table": "DATA|FILE",
+            "choice": "CHOICE", "text": "TEXT"}
 
-        if work and not check:
-            raise UserError("--work belongs to `mlquiz check`")
-        options = dict(target=target, base=base, k=k, x=x, w1=w1, b1=b1, w2=w2, b2=b2, lr=lr, fixed_bias=fixed_bias,
-                       upstream=upstream, q=q, transitions=transitions, alpha=alpha, gamma=gamma, target_q=target_q)
-        problem = engine.from_data(topic, data, options)
-        if check:
-            _check(problem, work or [], as_json)
-            return
-        if as_json:
-            typer.echo(render.problem_json(problem))
-            return
-        console = render.make_console()
-        console.print(render.problem_view(problem, with_parts=False))
-        console.print(render.solution_view(problem.solution))
-        console.print(render.answers_view(problem))
 
-    command.__doc__ = ("Check your hand calculation step by step: where it went wrong, and why." if check
-                       else "Solve your own numbers step by step.")
-    return command
+def _topic_command(info: Any, checking: bool) -> Any:
+    """The `solve TOPIC` / `check TOPIC` command, made from the topic's declared options."""
+    import inspect
+
+    params, annotations = [], {}
+    for option in info.options:
+        help_text = say(f"{info.name}.option.{option.name}")
+        if option.kind == "flag":
+            default, annotation = typer.Option(False, option.flag, help=help_text), bool
+        else:
+            metavar = "|".join(option.choices) if option.choices else METAVARS[option.kind]
+            default = typer.Option(None, option.flag, help=help_text, metavar=metavar, show_default=False)
+            annotation = Optional[str]
+        params.append(inspect.Parameter(f"o_{option.key}", inspect.Parameter.KEYWORD_ONLY,
+                                        default=default, annotation=annotation))
+    if checking:
+        params.append(inspect.Parameter("work", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[list[str]],
+                                        default=typer.Option(None, "--work", help=say("ui.cli.work"))))
+    params.append(inspect.Parameter("as_json", inspect.Parameter.KEYWORD_ONLY, default=JsonOpt, annotation=bool))
+
+    def command(**values: Any) -> None:
+        from mlquiz import engine
+
+        raw = {o.key: values[f"o_{o.key}"] for o in info.options}
+        problem = engine.from_data(info.name, raw)
+        if checking:
+            _check(problem, values["work"] or [], values["as_json"])
+        else:
+            _solve(problem, values["as_json"])
+
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    sub = typer.Typer(add_completion=False, rich_markup_mode=None)
+    summary = say(f"{info.name}.topic.summary")
+    sub.command(name=info.name, help=say("ui.cli.check_topic" if checking else "ui.cli.solve_topic", summary=summary),
+                short_help=summary)(command)
+    return typer.main.get_command(sub)
+
+
+class _TopicCommands(TyperGroup):
+    """`solve` and `check`: a subcommand per registered topic (and its aliases), made on demand."""
+
+    checking = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return registry.names()
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        return _topic_command(registry.info(name), self.checking)
+
+
+class _CheckCommands(_TopicCommands):
+    checking = True
+
+
+def _solve(problem: Any, as_json: bool) -> None:
+    from mlquiz import render
+
+    if as_json:
+        typer.echo(render.problem_json(problem))
+        return
+    console = render.make_console()
+    console.print(render.problem_view(problem, with_parts=False))
+    console.print(render.solution_view(problem.solution))
+    console.print(render.answers_view(problem))
 
 
 def _check(problem: Any, work: list[str], as_json: bool) -> None:
@@ -224,7 +264,7 @@ def _check(problem: Any, work: list[str], as_json: bool) -> None:
     console = render.make_console()
     if not work:
         if as_json:
-            raise UserError("--json needs the values as --work name=value")
+            raise UserError(msg("ui.check.json_needs_work"))
         console.print(render.problem_view(problem, with_parts=False))
         work = interact.collect_work(console, parts)
     report = marking.mark(problem, marking.parse_work(work, parts))
@@ -234,25 +274,25 @@ def _check(problem: Any, work: list[str], as_json: bool) -> None:
         console.print(render.report_view(report))
 
 
-app.command("solve")(_data_command(check=False))
-app.command("check")(_data_command(check=True))
+app.add_typer(typer.Typer(cls=_TopicCommands, no_args_is_help=True, rich_markup_mode=None),
+              name="solve", help=say("ui.cli.solve"))
+app.add_typer(typer.Typer(cls=_CheckCommands, no_args_is_help=True, rich_markup_mode=None),
+              name="check", help=say("ui.cli.check"))
 
 
-@app.command()
+@app.command(help=say("ui.cli.exam"))
 def exam(
-    blueprint: str = typer.Option("final", "--blueprint", "-b", help="A shipped paper (final, quick) or your .toml."),
+    blueprint: str = typer.Option("final", "--blueprint", "-b", help=say("ui.cli.blueprint")),
     seed: Optional[int] = SeedOpt,
-    minutes: Optional[float] = typer.Option(None, "--minutes", "-m", help="Override the paper's time limit."),
-    resume: bool = typer.Option(False, "--resume", help="Continue the unfinished exam (its clock kept running)."),
-    abandon: bool = typer.Option(False, "--abandon", help="Give up the unfinished exam: it is marked as it stands "
-                                                          "and kept in history as abandoned."),
+    minutes: Optional[float] = typer.Option(None, "--minutes", "-m", help=say("ui.cli.minutes")),
+    resume: bool = typer.Option(False, "--resume", help=say("ui.cli.resume")),
+    abandon: bool = typer.Option(False, "--abandon", help=say("ui.cli.abandon")),
 ) -> None:
-    """A timed mock exam: questions across topics, a live countdown, marked when you submit."""
     from mlquiz import engine, exam as exams, exam_ui, render
     from mlquiz.store import Store
 
     if abandon and resume:
-        raise UserError("--abandon and --resume cannot be used together")
+        raise UserError(msg("ui.exam.abandon_and_resume"))
     console = render.make_console()
     store = Store()
     store.connect()
@@ -262,41 +302,40 @@ def exam(
         return
     if resume:
         if open_row is None:
-            raise UserError("there is no unfinished exam to resume; start one with `mlquiz exam`")
+            raise UserError(msg("ui.exam.nothing_to_resume"))
         row = open_row
     else:
         if open_row is not None and open_row["deadline"] > time_now():
-            raise UserError(f"exam {open_row['id']} is still running; continue it with `mlquiz exam --resume` "
-                            "or give it up with `mlquiz exam --abandon`")
+            raise UserError(msg("ui.exam.still_running", number=open_row["id"]))
         if open_row is not None:  # its time ran out while away: mark what was saved
             _finish_expired(console, store, open_row)
         if minutes is not None and not 0 < minutes <= 600:
-            raise UserError("--minutes must be more than 0 and at most 600")
+            raise UserError(msg("ui.exam.minutes"))
         plan = exams.load_blueprint(blueprint)
         seed = engine.check_seed(seed) if seed is not None else engine.new_seed()
         paper = exams.make_paper(plan, seed)
+        problems = exams.problems_for(paper)
         limit = minutes if minutes is not None else plan.minutes
-        state = exam_ui.ExamState(0, f"{plan.title} (seed {seed})", time_now() + limit * 60, paper,
-                                  exams.problems_for(paper))
+        title = say("ui.exam.title", title=plan.title, seed=seed)
+        state = exam_ui.ExamState(0, title, time_now() + limit * 60, paper, problems)
         console.print(exam_ui.cover_view(state, limit))
         if sys.stdin.isatty():
             try:
-                input("Press Enter to start; the clock starts now. ")
+                input(say("ui.exam.press_enter"))
             except EOFError:
                 return
-        exam_id = store.new_exam(plan.name, state.title, seed, limit, [q.__dict__ for q in paper])
+        exam_id = store.new_exam(plan.name, state.title, seed, limit, exams.paper_json(paper, problems))
         row = store.exam(exam_id)
     state = _state_of(store, row)
     if state.deadline <= time_now():
         _finish_expired(console, store, row)
         return
     if resume:
-        console.print(f"Resuming exam {row['id']}: {exam_ui.clock(state.deadline - time_now())} left.")
+        console.print(say("ui.exam.resuming", number=row["id"], left=exam_ui.clock(state.deadline - time_now())))
     try:
         exam_ui.run(console, store, state, exam_ui.make_reader(console, state))
     except (EOFError, KeyboardInterrupt) as stop:
-        console.print(f"\nExam {row['id']} paused; every answer you entered is saved. The clock keeps running: "
-                      "continue with `mlquiz exam --resume`.")
+        console.print("\n" + say("ui.exam.paused", number=row["id"]))
         raise typer.Exit(130 if isinstance(stop, KeyboardInterrupt) else 0) from None
     results = exam_ui.finish(store, state)
     console.print(exam_ui.paper_view(state.title, results))
@@ -309,10 +348,11 @@ def time_now() -> float:
 
 
 def _state_of(store: Any, row: Any) -> Any:
+    """The exam as it was asked: its stored questions, with the answers and flags saved so far."""
     from mlquiz import exam as exams, exam_ui
 
-    paper = exam_ui.paper_from_json(row["paper"])
-    state = exam_ui.ExamState(row["id"], row["title"], row["deadline"], paper, exams.problems_for(paper))
+    paper, problems = exams.paper_from_json(row["paper"])
+    state = exam_ui.ExamState(row["id"], row["title"], row["deadline"], paper, problems)
     state.answers = store.answers(row["id"])
     state.flags = store.flags(row["id"])
     return state
@@ -322,7 +362,7 @@ def _finish_expired(console: Any, store: Any, row: Any) -> None:
     from mlquiz import exam_ui
 
     state = _state_of(store, row)
-    console.print(f"Exam {row['id']} ran out of time while you were away; marking the answers you saved.")
+    console.print(say("ui.exam.expired", number=row["id"]))
     results = exam_ui.finish(store, state)
     console.print(exam_ui.paper_view(state.title, results))
 
@@ -331,50 +371,50 @@ def _abandon(console: Any, store: Any, row: Any) -> None:
     from mlquiz import exam_ui
 
     if row is None:
-        raise UserError("there is no unfinished exam to abandon")
+        raise UserError(msg("ui.exam.nothing_to_abandon"))
     exam_ui.finish(store, _state_of(store, row), abandoned=True)
-    console.print(f"Exam {row['id']} abandoned. It stays in `mlquiz history`; `mlquiz review {row['id']}` shows "
-                  "the answers it had, marked.")
+    console.print(say("ui.exam.abandoned", number=row["id"]))
 
 
-@app.command()
+@app.command(help=say("ui.cli.history"))
 def history(as_json: bool = JsonOpt) -> None:
-    """Past exams and practice sessions, with scores by topic."""
     import json as jsonlib
 
-    from mlquiz import exam_ui, render
+    from mlquiz import render
     from mlquiz.store import Store
 
     store = Store()
     exams_rows, practice = store.exams(), store.practice_by_topic()
-    abandoned = {r["id"] for r in exams_rows if exam_ui.was_abandoned(r)}
     if as_json:
         typer.echo(jsonlib.dumps({
             "exams": [{"id": r["id"], "title": r["title"], "blueprint": r["blueprint"], "seed": r["seed"],
                        "started_at": r["started_at"], "finished": r["finished_at"] is not None,
-                       "abandoned": r["id"] in abandoned, "score": r["score"], "max_score": r["max_score"]}
+                       "abandoned": r["abandoned_at"] is not None, "score": r["score"], "max_score": r["max_score"]}
                       for r in exams_rows],
             "practice": [{"topic": r["topic"], "sessions": r["sessions"], "parts_right": r["right"],
-                          "parts_asked": r["asked"]} for r in practice]}, indent=2))
+                          "parts_asked": r["asked"]} for r in practice]}, indent=2, ensure_ascii=False))
         return
-    shown = [dict(r, title=f"{r['title']} · abandoned") if r["id"] in abandoned else r for r in exams_rows]
-    render.make_console().print(render.history_view(shown, practice))
+    render.make_console().print(render.history_view(exams_rows, practice))
 
 
-@app.command()
-def review(exam_id: int = typer.Argument(..., help="The exam number shown by `mlquiz history`.")) -> None:
-    """The marked paper of a past exam, with every solution."""
-    from mlquiz import exam_ui, render
+@app.command(help=say("ui.cli.review"))
+def review(exam_id: int = typer.Argument(..., help=say("ui.cli.exam_number"))) -> None:
+    """The stored paper and the stored marks: nothing is generated or marked again."""
+    import json as jsonlib
+
+    from mlquiz import exam as exams, exam_ui, render
     from mlquiz.store import Store
 
     store = Store()
     row = store.exam(exam_id)
     if row is None:
-        raise UserError(f"there is no exam {exam_id}; `mlquiz history` lists them")
+        raise UserError(msg("ui.exam.no_such", number=exam_id))
     if row["finished_at"] is None:
-        raise UserError(f"exam {exam_id} is not finished yet; continue it with `mlquiz exam --resume`")
-    state = _state_of(store, row)
-    render.make_console().print(exam_ui.paper_view(state.title, exam_ui.mark(state)))
+        raise UserError(msg("ui.exam.not_finished", number=exam_id))
+    paper, problems = exams.paper_from_json(row["paper"])
+    results = exams.results_from_json(jsonlib.loads(row["result"]), paper, problems)
+    title = row["title"] if row["abandoned_at"] is None else say("ui.exam.abandoned_title", title=row["title"])
+    render.make_console().print(exam_ui.paper_view(title, results))
 
 
 def main() -> None:

@@ -8,15 +8,18 @@ question's seed is drawn from a Random seeded with "exam/<seed>/<section>/<quest
 
 from __future__ import annotations
 
+import json
 import random
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlquiz import engine, registry
 from mlquiz.errors import UserError, short
 from mlquiz.model import DIFFICULTIES, Problem
+from mlquiz.questions import from_record, kind, record_of
+from mlquiz.text import Msg, msg
 
 
 @dataclass(frozen=True)
@@ -37,25 +40,27 @@ class Blueprint:
 
 @dataclass(frozen=True)
 class Question:
-    """One question of a paper: which problem, and how many points it is worth."""
+    """One question of a paper: which problem (topic, level, seed), its kind, and its points."""
 
     number: int
     topic: str
     difficulty: str
     seed: int
     points: float
+    kind: str = "calculation"
 
 
 @dataclass
 class PartResult:
     name: str
-    prompt: str
+    prompt: Msg
     status: str  # right, carried, wrong, blank
     answer: str
     expected: Any
     points: float
     earned: float
-    remark: str = ""
+    remark: Msg | None = None
+    misconception: str = ""  # the id of the misconception named, if any
 
 
 @dataclass
@@ -79,64 +84,63 @@ def load_blueprint(name: str) -> Blueprint:
     if not (name.endswith(".toml") or path.is_file()):
         path = engine.problems_dir() / "exams" / f"{name}.toml"
         if not path.is_file():
-            raise UserError(f"no blueprint {short(name)}; shipped ones: {', '.join(builtin_blueprints())}, "
-                            "or give a path to your own .toml file")
+            raise UserError(msg("ui.blueprint.unknown", name=short(name), shipped=builtin_blueprints()))
     where = str(path)
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except FileNotFoundError:
-        raise UserError(f"{where}: no such blueprint file") from None
+        raise UserError(msg("ui.blueprint.missing", where=where)) from None
     except IsADirectoryError:
-        raise UserError(f"{where}: is a directory, not a blueprint file") from None
+        raise UserError(msg("ui.blueprint.directory", where=where)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{where}: not valid TOML ({exc})") from None
+        raise UserError(msg("ui.blueprint.toml", where=where, reason=str(exc))) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{where}: cannot read it ({exc})") from None
+        raise UserError(msg("ui.blueprint.unreadable", where=where, reason=str(exc))) from None
     return _validated(data, path.stem, where)
 
 
 def _validated(data: dict, name: str, where: str) -> Blueprint:
-    def bad(key: str, what: str) -> UserError:
-        return UserError(f"{where}: key '{key}' {what}")
+    def bad(key: str, what: str, **values: Any) -> UserError:
+        return UserError(msg("ui.blueprint.bad_key", where=where, key=key, what=msg(f"ui.blueprint.{what}", **values)))
 
     title = data.get("title", name)
     if not isinstance(title, str) or not title.strip():
-        raise bad("title", "must be a non-empty string")
+        raise bad("title", "title")
     minutes = data.get("minutes")
     if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0 < minutes <= 600:
-        raise bad("minutes", "must be a number of minutes from 0 to 600")
+        raise bad("minutes", "minutes")
     sections = data.get("section")
     if not isinstance(sections, list) or not sections:
-        raise bad("section", "must list at least one [[section]] with topic, difficulty, questions and points")
+        raise bad("section", "section")
     out = []
     for i, section in enumerate(sections, start=1):
         key = f"section[{i}]"
         if not isinstance(section, dict):
-            raise bad(key, "must be a table")
+            raise bad(key, "table")
         topic = section.get("topic")
         if not isinstance(topic, str):
-            raise bad(f"{key}.topic", "is missing (a topic name such as entropy)")
+            raise bad(f"{key}.topic", "topic_missing")
         try:
             topic = registry.info(topic).name
         except UserError:
-            raise bad(f"{key}.topic", f"names an unknown topic {short(topic)}") from None
+            raise bad(f"{key}.topic", "topic_unknown", topic=short(topic)) from None
         difficulty = section.get("difficulty", "medium")
         if difficulty not in DIFFICULTIES:
-            raise bad(f"{key}.difficulty", "must be easy, medium or hard")
+            raise bad(f"{key}.difficulty", "difficulty")
         questions = section.get("questions", 1)
         if isinstance(questions, bool) or not isinstance(questions, int) or not 1 <= questions <= 20:
-            raise bad(f"{key}.questions", "must be a whole number from 1 to 20")
+            raise bad(f"{key}.questions", "questions")
         points = section.get("points", 10)
         if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 < points <= 1000:
-            raise bad(f"{key}.points", "must be a positive number of points per question")
+            raise bad(f"{key}.points", "points")
         unknown = set(section) - {"topic", "difficulty", "questions", "points"}
         if unknown:
-            raise bad(f"{key}.{sorted(unknown)[0]}", "is not a section key (topic, difficulty, questions, points)")
+            raise bad(f"{key}.{sorted(unknown)[0]}", "section_key")
         out.append(Section(topic, difficulty, questions, float(points)))
     unknown = set(data) - {"title", "minutes", "section"}
     if unknown:
-        raise bad(sorted(unknown)[0], "is not a blueprint key (title, minutes, section)")
+        raise bad(sorted(unknown)[0], "blueprint_key")
     return Blueprint(name, title, float(minutes), tuple(out))
 
 
@@ -153,34 +157,51 @@ def problems_for(paper: list[Question]) -> list[Problem]:
     return [engine.generate(q.topic, q.seed, q.difficulty) for q in paper]
 
 
-def mark_question(question: Question, problem: Problem, answers: dict[str, str]) -> QuestionResult:
-    """Partial credit per part; a part that follows correctly from the student's own earlier wrong
-    values earns its marks (error carried forward), as the check machinery decides."""
-    from mlquiz import marking
+# --------------------------------------------------------------------------- stored papers and results
 
+def paper_json(paper: list[Question], problems: list[Problem]) -> str:
+    """The paper as asked: each question with its problem's record (given data, generator version)."""
+    return json.dumps([{**asdict(q), "problem": record_of(p)} for q, p in zip(paper, problems)])
+
+
+def paper_from_json(text: str) -> tuple[list[Question], list[Problem]]:
+    rows = json.loads(text)
+    paper = [Question(**{k: v for k, v in row.items() if k != "problem"}) for row in rows]
+    return paper, [from_record(row["problem"]) for row in rows]
+
+
+def mark_question(question: Question, problem: Problem, answers: dict[str, str]) -> QuestionResult:
+    """Partial credit per part, as the question's kind marks it (see mlquiz.questions)."""
     result = QuestionResult(question, problem)
     share = question.points / len(problem.parts)
-    given = {name: text for name, text in answers.items() if text.strip()}
-    statuses: dict[str, tuple[str, str]] = {}
-    if given:
-        parts = marking.checkpoints(problem)
-        items = []
-        for name, text in given.items():
-            try:
-                marking.parse_work([f"{name}={text}"], parts)
-                items.append(f"{name}={text}")
-            except UserError:
-                statuses[name] = ("wrong", "")
-        report = marking.mark(problem, marking.parse_work(items, parts))
-        for m in report.marks:
-            if m.status == "skipped":
-                continue
-            statuses.setdefault(m.part.name, (m.status, m.remark))
-            for entry in m.entries:
-                statuses.setdefault(m.part.name + entry, (m.status, m.remark))
+    marks = kind(problem.kind).mark(problem, answers)
     for part in problem.parts:
-        text = answers.get(part.name, "").strip()
-        status, remark = ("blank", "") if not text else statuses.get(part.name, ("wrong", ""))
-        earned = share if status in ("right", "carried") else 0.0
-        result.parts.append(PartResult(part.name, part.prompt, status, text, part.expected, share, earned, remark))
+        m = marks[part.name]
+        earned = share if m.status in ("right", "carried") else 0.0
+        result.parts.append(PartResult(part.name, part.prompt, m.status, answers.get(part.name, "").strip(),
+                                       part.expected, share, earned, m.remark, m.misconception))
     return result
+
+
+def result_json(results: list[QuestionResult]) -> dict[str, Any]:
+    """What is stored when a paper is marked: every part's answer, mark and named mistake, so a
+    review shows the marks given then, never a re-marking."""
+    return {"questions": [{"number": r.question.number, "topic": r.question.topic, "points": r.question.points,
+                           "earned": r.earned,
+                           "parts": [{"name": p.name, "prompt": p.prompt.to_json(), "status": p.status,
+                                      "answer": p.answer, "expected": p.expected, "points": p.points,
+                                      "earned": p.earned, "remark": p.remark.to_json() if p.remark else None,
+                                      "misconception": p.misconception} for p in r.parts]}
+                          for r in results]}
+
+
+def results_from_json(data: dict[str, Any], paper: list[Question], problems: list[Problem]) -> list[QuestionResult]:
+    out = []
+    for stored, question, problem in zip(data["questions"], paper, problems):
+        result = QuestionResult(question, problem)
+        for p in stored["parts"]:
+            result.parts.append(PartResult(p["name"], Msg.from_json(p["prompt"]), p["status"], p["answer"],
+                                           p["expected"], p["points"], p["earned"],
+                                           Msg.from_json(p["remark"]) if p["remark"] else None, p["misconception"]))
+        out.append(result)
+    return out

@@ -11,7 +11,6 @@ exam can be scripted. Every answer is saved to the store as it is entered.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import select
 import sys
@@ -25,19 +24,15 @@ from rich.table import Table
 from rich.text import Text
 
 from mlquiz import render
-from mlquiz.answers import FORMS_HELP
-from mlquiz.checking import judge
-from mlquiz.exam import Question, QuestionResult, mark_question
+from mlquiz.exam import Question, QuestionResult, mark_question, result_json
+from mlquiz.marking import misconceptions
 from mlquiz.model import Part, Problem
+from mlquiz.questions import kind
 from mlquiz.store import Store
+from mlquiz.text import render as words
+from mlquiz.text import say
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
-COMMANDS = (
-    ":next (:n)  next question      :prev (:p)  previous question   :goto N (:g N)  question N\n"
-    ":flag (:f)  flag / unflag      :overview (:o)  answered, flagged, blank\n"
-    ":submit (:s)  hand in          :help (:h)  this list\n"
-    "Enter on an empty line keeps the answer shown and moves on. Answers can be changed until you submit."
-)
 
 
 def clock(seconds: float) -> str:
@@ -47,7 +42,7 @@ def clock(seconds: float) -> str:
 
 def timed(prompt: str, deadline: float, status: Callable[[], str]) -> str:
     """The prompt with the time left in front, where no toolbar can show it."""
-    return f"[{clock(deadline - time.time())} left · {status()}] {prompt}"
+    return say("ui.exam.timed_prompt", left=clock(deadline - time.time()), status=status(), prompt=prompt)
 
 
 # --------------------------------------------------------------------------- reading with a deadline
@@ -85,7 +80,7 @@ class TerminalInput:
             return prompt
 
         def toolbar() -> str:
-            return f" ⏱ {clock(self.deadline - time.time())} left · {self.status()} · :help for commands"
+            return say("ui.exam.toolbar", left=clock(self.deadline - time.time()), status=self.status())
 
         async def time_up() -> None:
             await asyncio.sleep(self.deadline - time.time())
@@ -160,35 +155,43 @@ class ExamState:
                 for i, part in enumerate(p.parts) if not self.answers.get((q.number, part.name))]
 
 
+def _columns(*keys: str) -> list[str]:
+    return [say(f"ui.exam.column.{k}") for k in keys]
+
+
+def _grid(title: str | None, columns: list[str]) -> Table:
+    grid = Table(title=title, box=render.box.SIMPLE_HEAD, show_edge=False, title_justify="left")
+    for column in columns:
+        grid.add_column(column, overflow="fold")
+    return grid
+
+
 def cover_view(state: ExamState, minutes_left: float) -> Group:
-    grid = Table(box=render.box.SIMPLE_HEAD, show_edge=False)
-    for column in ("question", "topic", "level", "parts", "points"):
-        grid.add_column(column)
+    grid = _grid(None, _columns("question", "topic", "level", "parts", "points"))
     for q, p in zip(state.paper, state.problems):
-        grid.add_row(str(q.number), q.topic, q.difficulty, str(len(p.parts)), render.format_value(q.points))
+        grid.add_row(str(q.number), q.topic, say(f"ui.difficulty.{q.difficulty}"), str(len(p.parts)),
+                     render.format_value(q.points))
     total = sum(q.points for q in state.paper)
     return Group(Text(state.title, style="bold"),
-                 Text(f"{len(state.paper)} questions, {render.format_value(total)} points, "
-                      f"{render.format_value(minutes_left)} min. No marks or hints until you submit."),
-                 grid, Text("Commands at any prompt:", style="bold"), Text(COMMANDS))
+                 Text(say("ui.exam.cover", questions=len(state.paper), points=render.format_value(total),
+                          minutes=render.format_value(minutes_left))),
+                 grid, Text(say("ui.exam.commands_title"), style="bold"), Text(say("ui.exam.commands")))
 
 
 def question_view(state: ExamState) -> Group:
     q, problem = state.paper[state.current], state.problems[state.current]
     items: list[Any] = [render.problem_view(problem, with_parts=False)]
-    flag = "  [flagged]" if q.number in state.flags else ""
-    items.append(Text(f"Question {q.number} of {len(state.paper)} · {render.format_value(q.points)} points{flag}",
+    key = "ui.exam.question_flagged" if q.number in state.flags else "ui.exam.question"
+    items.append(Text(say(key, number=q.number, total=len(state.paper), points=render.format_value(q.points)),
                       style="bold"))
     for i, part in enumerate(problem.parts):
         current = state.answers.get((q.number, part.name), "")
-        items.append(Text(f"  ({LETTERS[i]}) {part.prompt}" + (f"   ← {current}" if current else "")))
+        items.append(Text(f"  ({LETTERS[i]}) {words(part.prompt)}" + (f"   ← {current}" if current else "")))
     return Group(*items)
 
 
 def overview_view(state: ExamState) -> Table:
-    grid = Table(title="Overview", box=render.box.SIMPLE_HEAD, show_edge=False, title_justify="left")
-    for column in ("question", "topic", "answered", "blank", "flag"):
-        grid.add_column(column)
+    grid = _grid(say("ui.exam.overview"), _columns("question", "topic", "answered", "blank", "flag"))
     for q, p in zip(state.paper, state.problems):
         done = sum(1 for part in p.parts if state.answers.get((q.number, part.name)))
         grid.add_row(str(q.number), q.topic, f"{done}/{len(p.parts)}", str(len(p.parts) - done),
@@ -196,13 +199,11 @@ def overview_view(state: ExamState) -> Table:
     return grid
 
 
-def _valid(part: Part, text: str) -> str:
+def _valid(problem: Problem, part: Part, text: str) -> str:
     """"" if the text is a readable answer for the part, else why not (one line). Only whether it
     can be read is used here: the exam shows no marks before submission."""
-    verdict = judge(part, text)
-    if verdict.status != "unparsed":
-        return ""
-    return verdict.message if part.kind == "choice" else f"{verdict.message}; {FORMS_HELP}"
+    reason = kind(problem.kind).readable(part, text)
+    return "" if reason is None else words(reason)
 
 
 def _as_command(text: str) -> str:
@@ -210,6 +211,9 @@ def _as_command(text: str) -> str:
     forms (NFKC): a Chinese keyboard types `：submit`."""
     text = unicodedata.normalize("NFKC", text).strip()
     return text if text.startswith(":") else ""
+
+
+YES = {"y", "yes", "是", "对"}
 
 
 class Submit(Exception):
@@ -223,8 +227,8 @@ def run(console: Console, store: Store, state: ExamState, reader: Any) -> None:
     except Submit:
         pass
     except TimeUp:
-        console.print("\n[bold red]Time is up.[/bold red] Your paper is submitted with your answers, including "
-                      "any readable one typed but not yet entered.")
+        console.print("\n[bold red]" + render.escape(say("ui.exam.time_up")) + "[/bold red] "
+                      + render.escape(say("ui.exam.time_up_detail")))
 
 
 def _command(console: Console, store: Store, state: ExamState, reader: Any, text: str) -> bool:
@@ -242,30 +246,30 @@ def _command(console: Console, store: Store, state: ExamState, reader: Any, text
         if argument.strip().isdigit() and 1 <= int(argument) <= len(state.paper):
             state.current = int(argument) - 1
             return True
-        console.print(f"  :goto takes a question number from 1 to {len(state.paper)}", style="yellow")
+        console.print("  " + say("ui.exam.goto_range", last=len(state.paper)), style="yellow")
         return False
     if word in ("f", "flag"):
         number = state.paper[state.current].number
         flagged = number not in state.flags
         store.set_flag(state.exam_id, number, flagged)
         (state.flags.add if flagged else state.flags.discard)(number)
-        console.print(f"  question {number} {'flagged' if flagged else 'unflagged'}")
+        console.print("  " + say("ui.exam.flagged" if flagged else "ui.exam.unflagged", number=number))
         return False
     if word in ("o", "overview"):
         console.print(overview_view(state))
         return False
     if word in ("s", "submit"):
         blanks = state.blanks()
-        note = f"{len(blanks)} blank: {', '.join(blanks)}. " if blanks else "No blanks. "
-        answer = reader.ask(f"{note}Submit now? (y/N) ")
-        if unicodedata.normalize("NFKC", answer).strip().lower() in ("y", "yes"):
+        note = say("ui.exam.blanks", count=len(blanks), blanks=blanks) if blanks else say("ui.exam.no_blanks")
+        answer = reader.ask(say("ui.exam.submit_now", note=note))
+        if unicodedata.normalize("NFKC", answer).strip().lower() in YES:
             raise Submit()
-        console.print("  not submitted; carry on")
+        console.print("  " + say("ui.exam.not_submitted"))
         return False
     if word in ("h", "help", "?"):
-        console.print(Text(COMMANDS))
+        console.print(Text(say("ui.exam.commands")))
         return False
-    console.print(f"  unknown command {text.strip()!r}; :help lists them", style="yellow")
+    console.print("  " + say("ui.exam.unknown_command", command=repr(text.strip())), style="yellow")
     return False
 
 
@@ -283,12 +287,12 @@ def _loop(console: Console, store: Store, state: ExamState, reader: Any) -> None
                 state.current += 1
                 continue
             console.print(overview_view(state))
-            command = _as_command(reader.ask("End of paper — :submit to hand in, :goto N to revisit> "))
+            command = _as_command(reader.ask(say("ui.exam.end_of_paper")))
             if command:
                 if _command(console, store, state, reader, command):
                     shown = -1
             else:
-                console.print("  type a command, e.g. :submit or :goto 1")
+                console.print("  " + say("ui.exam.type_a_command"))
             continue
         part = problem.parts[part_index]
         current = state.answers.get((q.number, part.name), "")
@@ -297,7 +301,7 @@ def _loop(console: Console, store: Store, state: ExamState, reader: Any) -> None
             text = reader.ask(f"{label}> ").strip()
         except TimeUp as up:  # what is on the page counts: a readable answer left on the line is saved
             typed = up.typed.strip()
-            if typed and not _valid(part, typed):
+            if typed and not _valid(problem, part, typed):
                 _save(store, state, q.number, part.name, typed)
             raise
         command = _as_command(text)
@@ -308,9 +312,9 @@ def _loop(console: Console, store: Store, state: ExamState, reader: Any) -> None
         if not text:
             part_index += 1
             continue
-        problem_text = _valid(part, text)
+        problem_text = _valid(problem, part, text)
         if problem_text:
-            console.print(Text(f"  not saved: {problem_text}", style="yellow"))
+            console.print(Text("  " + say("ui.exam.not_saved", reason=problem_text), style="yellow"))
             continue
         _save(store, state, q.number, part.name, text)
         part_index += 1
@@ -328,43 +332,32 @@ def mark(state: ExamState) -> list[QuestionResult]:
             for q, p in zip(state.paper, state.problems)]
 
 
-def result_record(results: list[QuestionResult], abandoned: bool = False) -> dict[str, Any]:
-    return {"abandoned": abandoned,
-            "questions": [{"number": r.question.number, "topic": r.question.topic, "points": r.question.points,
-                           "earned": r.earned, "parts": {p.name: p.status for p in r.parts}} for r in results]}
-
-
 def finish(store: Store, state: ExamState, abandoned: bool = False) -> list[QuestionResult]:
-    """Mark the paper and close the exam: submitted (or timed out), or abandoned with what was saved."""
+    """Mark the paper and close the exam: submitted (or timed out), or abandoned with what was
+    saved. The marks are stored, so a review shows them as given now."""
     results = mark(state)
+    if abandoned:
+        store.abandon_exam(state.exam_id)
     store.finish_exam(state.exam_id, sum(r.earned for r in results), sum(r.question.points for r in results),
-                      result_record(results, abandoned))
+                      result_json(results))
     return results
 
 
-def was_abandoned(row: Any) -> bool:
-    """Whether a stored exam was given up with `mlquiz exam --abandon` (its result record says so)."""
-    return bool(row["result"]) and json.loads(row["result"]).get("abandoned", False)
-
-
-PART_MARKS = {"right": "✓", "carried": "✓ (follows from your earlier value)", "wrong": "✗", "blank": "–"}
+STATUS_STYLES = {"right": "green", "carried": "yellow", "wrong": "red", "blank": "dim"}
 
 
 def paper_view(title: str, results: list[QuestionResult]) -> Group:
     total = sum(r.earned for r in results)
     possible = sum(r.question.points for r in results)
-    summary = Table(title=f"{title}: {render.format_value(total, 1)} / {render.format_value(possible, 1)} points",
-                    box=render.box.SIMPLE_HEAD, show_edge=False, title_justify="left")
-    for column in ("question", "topic", "points", "parts right"):
-        summary.add_column(column)
+    heading = Text(say("ui.exam.result_title", title=title, earned=render.format_value(total, 1),
+                       possible=render.format_value(possible, 1)), style="bold")
+    summary = _grid(None, _columns("question", "topic", "points", "parts_right"))
     for r in results:
         right = sum(1 for p in r.parts if p.status in ("right", "carried"))
         summary.add_row(str(r.question.number), r.question.topic,
                         f"{render.format_value(r.earned, 1)} / {render.format_value(r.question.points, 1)}",
                         f"{right}/{len(r.parts)}")
-    by_topic = Table(title="By topic", box=render.box.SIMPLE_HEAD, show_edge=False, title_justify="left")
-    for column in ("topic", "points", "percent"):
-        by_topic.add_column(column)
+    by_topic = _grid(say("ui.exam.by_topic"), _columns("topic", "points", "percent"))
     topics: dict[str, list[float]] = {}
     for r in results:
         entry = topics.setdefault(r.question.topic, [0.0, 0.0])
@@ -373,31 +366,35 @@ def paper_view(title: str, results: list[QuestionResult]) -> Group:
     for topic, (earned, points) in topics.items():
         by_topic.add_row(topic, f"{render.format_value(earned, 1)} / {render.format_value(points, 1)}",
                          f"{100 * earned / points:.0f}%")
-    items: list[Any] = [summary, by_topic]
+    items: list[Any] = [heading, summary, by_topic]
     for r in results:
-        items.append(Text(f"\nQuestion {r.question.number} ({r.question.topic}, seed {r.question.seed})", style="bold"))
+        items.append(Text("\n" + say("ui.exam.question_heading", number=r.question.number, topic=r.question.topic,
+                                     seed=r.question.seed), style="bold"))
         items.append(render.problem_view(r.problem, with_parts=False))
-        grid = Table(box=render.box.SIMPLE_HEAD, show_edge=False)
-        for column in ("part", "yours", "right", "mark"):
-            grid.add_column(column, overflow="fold")
+        grid = _grid(None, _columns("part", "yours", "right", "mark"))
+        named = []
         for i, p in enumerate(r.parts):
-            grid.add_row(f"({LETTERS[i]}) {p.name}", render.escape(p.answer or "(blank)"),
-                         render.escape(render.format_value(p.expected)),
-                         PART_MARKS[p.status] + (f" — {p.remark}" if p.remark else ""),
-                         style={"right": "green", "carried": "yellow", "wrong": "red", "blank": "dim"}[p.status])
+            mark = say(f"ui.exam.mark.{p.status}")
+            if p.remark is not None:
+                mark += " — " + words(p.remark)
+            if p.misconception:
+                found = next(m for m in misconceptions(r.problem.topic) if m.id == p.misconception)
+                mark += " — " + words(found.name)
+                named.append((LETTERS[i], found))
+            grid.add_row(f"({LETTERS[i]}) {p.name}", render.escape(p.answer or say("ui.exam.blank")),
+                         render.escape(render.format_value(p.expected)), render.escape(mark),
+                         style=STATUS_STYLES[p.status])
         items.append(grid)
+        for letter, found in named:
+            items.append(Text(f"({letter}) " + words(render.misconception_text(found)), style="red"))
         items.append(render.solution_view(r.problem.solution))
     return Group(*items)
 
 
 def make_reader(console: Console, state: ExamState) -> Any:
     def status() -> str:
-        return f"Q{state.current + 1}/{len(state.paper)}"
+        return say("ui.exam.status", number=state.current + 1, total=len(state.paper))
 
     if sys.stdin.isatty() and os.environ.get("TERM") != "dumb":
         return TerminalInput(state.deadline, status)
     return LineInput(console, state.deadline, status)
-
-
-def paper_from_json(text: str) -> list[Question]:
-    return [Question(**q) for q in json.loads(text)]

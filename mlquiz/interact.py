@@ -8,17 +8,18 @@ same and the CLI exits with 130.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+import time
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from rich.console import Console
 
 from mlquiz import render
-from mlquiz.answers import FORMS_HELP
 from mlquiz.checking import judge
 from mlquiz.errors import UserError
 from mlquiz.marking import explain, parse_work
 from mlquiz.model import Part, Problem
+from mlquiz.text import msg, say
 
 TRIES = 2
 SKIP_WORDS = {"skip", "s", "pass"}
@@ -43,21 +44,48 @@ def line_reader(console: Console) -> Callable[[str], str]:
 
 
 @dataclass
+class Outcome:
+    """How one part went: right / wrong / skipped, after how many tries, with a hint or not, the
+    misconception named (if any) and the seconds it took. Stored with the problem."""
+
+    part: str
+    status: str = "skipped"
+    tries: int = 0
+    hint: bool = False
+    misconception: str = ""
+    seconds: float = 0.0
+    answer: str = ""
+
+
+@dataclass
 class Score:
     asked: int = 0
     right: int = 0
     first_try: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
 
 
 def ask_part(console: Console, read: Callable[[str], str], problem: Problem, part: Part, number: int,
-             score: Score) -> None:
-    console.print(f"\n[bold][{number}/{len(problem.parts)}][/bold] {render.escape(part.prompt)}"
-                  + (f"  [dim](one of: {', '.join(part.choices)})[/dim]" if part.choices else ""))
-    wrong = 0
+             score: Score) -> Outcome:
+    choices = "  [dim]" + render.escape(say("ui.practice.one_of", choices=list(part.choices))) + "[/dim]" \
+        if part.choices else ""
+    console.print(f"\n[bold][{number}/{len(problem.parts)}][/bold] {render.escape(str(part.prompt))}{choices}")
+    outcome = Outcome(part.name)
+    started = time.monotonic()
     score.asked += 1
+    _ask(console, read, problem, part, score, outcome)
+    outcome.seconds = round(time.monotonic() - started, 1)
+    score.outcomes.append(outcome)
+    return outcome
+
+
+def _ask(console: Console, read: Callable[[str], str], problem: Problem, part: Part, score: Score,
+         outcome: Outcome) -> None:
+    """Ask until right, out of tries, or skipped (EOF and Ctrl-C propagate: the part is not counted)."""
     while True:
-        text = read("answer> ").strip()
+        text = read(say("ui.practice.prompt")).strip()
         if text.lower() in HINT_WORDS:
+            outcome.hint = True
             console.print(render.hint_text(problem.solution.step_of(part)))
             continue
         if text.lower() in SKIP_WORDS:
@@ -65,43 +93,49 @@ def ask_part(console: Console, read: Callable[[str], str], problem: Problem, par
             return
         verdict = judge(part, text)
         if verdict.status == "unparsed":
-            forms = "choose one of the listed options" if part.kind == "choice" else FORMS_HELP
+            forms = msg("ui.answer.forms_choice") if part.kind == "choice" else msg("ui.answer.forms")
             console.print(render.unparsed_text(verdict.message, forms))
             continue
+        outcome.tries += 1
+        outcome.answer = text
         if verdict.right:
             score.right += 1
-            score.first_try += wrong == 0
+            score.first_try += outcome.tries == 1
+            outcome.status = "right"
             console.print(render.verdict_text(verdict, 0))
             return
-        wrong += 1
-        reason = explain(problem, part, text)
-        if reason:
-            verdict = replace(verdict, message=reason)
-        console.print(render.verdict_text(verdict, TRIES - wrong))
-        if wrong >= TRIES:
+        outcome.status = "wrong"
+        found = explain(problem, part, text)
+        if found is not None:
+            outcome.misconception = found.id
+            verdict = replace(verdict, message=render.misconception_text(found))
+        console.print(render.verdict_text(verdict, TRIES - outcome.tries))
+        if outcome.tries >= TRIES:
             console.print(render.reveal_text(part.expected))
             return
 
 
 def practise(console: Console, problems: Iterable[Problem], read: Callable[[str], str] | None = None,
-             record: Callable[[Problem, int, int], None] | None = None) -> Score:
+             record: Callable[[Problem, list[Outcome]], None] | None = None) -> Score:
     """Run the loop over the problems; returns the score (also when input ends early).
-    `record` is called once per finished problem (an interrupted one is not recorded)."""
+    `record` is called once per problem with its parts' outcomes — also for a problem left
+    half-way by EOF or Ctrl-C (its unanswered parts are not recorded)."""
     read = read or line_reader(console)
     score = Score()
     try:
         for problem in problems:
-            before_right, before_asked = score.right, score.asked
+            first = len(score.outcomes)
             console.print(render.problem_view(problem))
-            console.print("[dim]Type ? for a hint, skip to see the answer. Answers: numbers, 3/4, "
-                          "log2(3), vectors 0.71, -0.70, matrices 1, 2; 3, 4.[/dim]")
-            for number, part in enumerate(problem.parts, start=1):
-                ask_part(console, read, problem, part, number, score)
+            console.print(f"[dim]{render.escape(say('ui.practice.instructions'))}[/dim]")
+            try:
+                for number, part in enumerate(problem.parts, start=1):
+                    ask_part(console, read, problem, part, number, score)
+            finally:
+                if record is not None and len(score.outcomes) > first:
+                    record(problem, score.outcomes[first:])
             console.print()
             console.print(render.solution_view(problem.solution))
             console.print(render.score_text(score.right, score.asked, score.first_try))
-            if record is not None:
-                record(problem, score.right - before_right, score.asked - before_asked)
     except (EOFError, KeyboardInterrupt) as stop:
         console.print()
         console.print(render.score_text(score.right, score.asked, score.first_try))
@@ -115,20 +149,19 @@ def collect_work(console: Console, parts: list[Part], read: Callable[[str], str]
     EOF ends the questions early and marks what was given."""
     read = read or line_reader(console)
     items: list[str] = []
-    console.print("[dim]Type the value you got for each step (Enter skips it). Vectors: 0.71, -0.70; "
-                  "matrices: 1, 2; 3, 4.[/dim]")
+    console.print(f"[dim]{render.escape(say('ui.check.instructions'))}[/dim]")
     try:
         for number, part in enumerate(parts, start=1):
-            console.print(f"[bold][{number}/{len(parts)}][/bold] {render.escape(part.prompt)} "
-                          f"[dim]({part.name})[/dim]")
+            console.print(f"[bold][{number}/{len(parts)}][/bold] {render.escape(str(part.prompt))} "
+                          f"[dim]({render.escape(part.name)})[/dim]")
             while True:
-                text = read("yours> ").strip()
+                text = read(say("ui.check.prompt")).strip()
                 if not text:
                     break
                 try:
                     parse_work([f"{part.name}={text}"], parts)
                 except UserError as exc:
-                    console.print(render.unparsed_text(str(exc).split(": ", 1)[-1], FORMS_HELP))
+                    console.print(render.unparsed_text(exc.message, msg("ui.answer.forms")))
                     continue
                 items.append(f"{part.name}={text}")
                 break

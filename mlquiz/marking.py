@@ -1,15 +1,17 @@
 """Marking a student's hand calculation step by step, as a human marker would.
 
-For each checkpoint (a quantity the derivation produces, in derivation order):
+For each checkpoint (an answer the derivation produces, in derivation order):
   right            — the student's value matches the right value (tolerance, or rounding to the
                      digits written);
   carried forward  — wrong against the right value, but right given the student's own earlier
                      values (method marks: the error was made earlier);
-  wrong            — neither; then each misconception of the topic that applies to this step is
+  wrong            — neither; then each misconception of the topic that applies to this answer is
                      tried, and one whose wrong method reproduces the student's value is named;
                      otherwise it looks like an arithmetic slip.
-Misconception texts are data (problems/<topic>/misconceptions.toml); the wrong methods are
-functions in the topic module's VARIANTS table. Nothing here prints.
+Misconceptions are data: `problems/<topic>/misconceptions.toml` says which answers each applies to,
+the topic's text catalogue holds its words, and the topic module's VARIANTS compute the wrong
+value. Answers are addressed by path tuples; names with brackets exist only in `parse_work`, the
+user's edge. Nothing here prints.
 """
 
 from __future__ import annotations
@@ -22,19 +24,35 @@ from typing import Any
 from mlquiz import registry
 from mlquiz.answers import Answer, AnswerError, parse_answer, shape_of
 from mlquiz.checking import coerce_shape, describe_shape, judge, matches
-from mlquiz.engine import problems_dir
 from mlquiz.errors import UserError, short
-from mlquiz.model import DEFAULT_TOLERANCE, Part, Problem, Step
-from mlquiz.topics.common import answer_at, resolve, split_name
+from mlquiz.model import DEFAULT_TOLERANCE, AnswerPath, Part, Problem, Step, answer_at, path_name, resolve
+from mlquiz.text import Msg, msg
+
+# A wrong method's value could not be computed for this problem (e.g. a division by zero the
+# right method avoids): that misconception simply does not explain the value.
+VARIANT_FAILURES = (ArithmeticError, ValueError)
 
 
 @dataclass(frozen=True)
 class Misconception:
+    topic: str
     id: str
-    name: str
     applies_to: tuple[str, ...]
-    explanation: str
-    rule: str
+
+    def text(self, part: str) -> Msg:
+        return msg(f"{self.topic}.misconception.{self.id}.{part}")
+
+    @property
+    def name(self) -> Msg:
+        return self.text("name")
+
+    @property
+    def explanation(self) -> Msg:
+        return self.text("explanation")
+
+    @property
+    def rule(self) -> Msg:
+        return self.text("rule")
 
 
 @dataclass
@@ -48,28 +66,17 @@ class Mark:
     expected: Any = None
     carried_expected: Any = None
     misconception: Misconception | None = None
-    remark: str = ""
-    entries: tuple[str, ...] = ()  # the entries the student gave, when only some were given
+    remark: Msg | None = None
+    entries: tuple[tuple, ...] = ()  # the entry paths the student gave, when only some were given
 
 
 @dataclass
 class Report:
     problem: Problem
     marks: list[Mark]
-    summary: str
+    summary: Msg
     first_wrong: int | None = None
     verdict: str = ""  # all-right, slip, method, nothing
-
-
-# --------------------------------------------------------------------------- names and values
-
-def replace_entry(value: Any, path: list[str], new: Any) -> Any:
-    if not path:
-        return new
-    copy = dict(value) if isinstance(value, dict) else list(value)
-    key: Any = path[0] if isinstance(value, dict) else int(path[0])
-    copy[key] = replace_entry(value[key], path[1:], new)
-    return copy
 
 
 # --------------------------------------------------------------------------- checkpoints
@@ -94,36 +101,37 @@ def _defined(value: Any) -> bool:
 
 
 def checkpoints(problem: Problem) -> list[Part]:
-    """Every quantity the derivation produces, in order, as Parts (the topic's own where it has one)."""
+    """Every answer the derivation produces, in order, as Parts (the topic's own where it has one).
+    A dict-valued answer, a list of labels, or an answer whose entries are asked as parts (each
+    point's projection) is marked entry by entry."""
     module = registry.load(problem.topic)
-    own = {part.name: part for part in problem.parts}
+    own = {part.path: part for part in problem.parts}
     tolerance = getattr(module, "TOLERANCE", DEFAULT_TOLERANCE)
     out: list[Part] = []
-    seen: set[str] = set()
+    seen: set[AnswerPath] = set()
 
-    def add(name: str, step_title: str, value: Any) -> None:
-        if name in seen or not _defined(value):
+    def add(path: AnswerPath, step: Step, value: Any) -> None:
+        if path in seen or not _defined(value):
             return
-        seen.add(name)
-        if name in own:
-            out.append(own[name])
+        seen.add(path)
+        if path in own:
+            out.append(own[path])
             return
-        if isinstance(value, dict) or (isinstance(value, list) and value and isinstance(value[0], str)):
+        asked_inside = any(len(p) > len(path) and p[:len(path)] == path for p in own)
+        if isinstance(value, dict) or (isinstance(value, list) and value and (isinstance(value[0], str)
+                                                                              or asked_inside)):
             for key, entry in (value.items() if isinstance(value, dict) else enumerate(value)):
-                add(f"{name}[{key}]", step_title, entry)
+                add((*path, key), step, entry)
             return
-        out.append(Part(name, name.replace("_", " "), _inferred_kind(value), value, tolerance, step=step_title))
+        prompt = msg("ui.check.value_of", name=path_name(path))
+        choices = ()
+        if isinstance(value, str):
+            choices = tuple(dict.fromkeys(v for p in own.values() if p.path[:1] == path[:1] for v in p.choices))
+        out.append(Part(path, prompt, _inferred_kind(value), value, tolerance, choices=choices, step=step.id))
 
     for step in problem.solution.steps:
-        if step.answer:
-            try:
-                value = answer_at(problem.solution.answers, step.answer)
-            except (KeyError, IndexError, ValueError):
-                value = step.value
-            add(step.answer, step.title, value)
-    for name, value in problem.solution.answers.items():
-        if not any(s == name or s.startswith(name + "[") for s in seen):
-            add(name, problem.solution.steps[-1].title, value)
+        for path in step.answers:
+            add(path, step, answer_at(problem.solution.answers, path))
     return out
 
 
@@ -135,101 +143,172 @@ class Work:
 
     text: str
     answer: Answer | None = None        # the whole value
-    entries: dict[tuple[str, ...], Answer] = field(default_factory=dict)  # entry path → value
+    entries: dict[tuple, Answer] = field(default_factory=dict)  # entry path → value
 
 
-def _find_checkpoint(name: str, parts: list[Part]) -> tuple[Part, list[str]]:
-    clean = name.strip()
-    by_name = {p.name: p for p in parts}
-    if clean in by_name:
-        return by_name[clean], []
-    # The longest checkpoint name that prefixes the given one: `covariance[0][0]` → covariance, [0, 0].
+def _indices(text: str) -> tuple[tuple[int, ...], str] | None:
+    """`[0][1] = 0.5` → ((0, 1), " 0.5"); None if `text` is not index brackets then `=`."""
+    keys: list[int] = []
+    rest = text
+    while rest.startswith("["):
+        close = rest.find("]")
+        inner = rest[1:close].strip() if close > 0 else ""
+        if not inner.lstrip("-").isdigit():
+            return None
+        keys.append(int(inner))
+        rest = rest[close + 1:].lstrip()
+    if not keys or not rest.startswith("="):
+        return None
+    return tuple(keys), rest[1:]
+
+
+def _groups(parts: list[Part]) -> dict[str, list[Part]]:
+    """Answers marked entry by entry (td_targets[0], td_targets[1], …) under their whole name."""
+    groups: dict[str, list[Part]] = {}
+    for part in parts:
+        if len(part.path) > 1:
+            groups.setdefault(path_name(part.path[:-1]), []).append(part)
+    return {name: members for name, members in groups.items()
+            if all(len(m.path) == len(members[0].path) for m in members)}
+
+
+def split_item(item: str, parts: list[Part]) -> list[tuple[Part, tuple, str]]:
+    """`name=value` → [(checkpoint, entry path, value text)], the name matched against the
+    checkpoints' own names (so a name containing `[`, `]`, `=`, `,` or spaces works): the whole
+    checkpoint, an entry of it (`covariance[0][1]=…`), or a whole answer that is marked entry by
+    entry (`td_targets=5, -1`), split into its entries in order."""
+    text = item.strip()
     for part in sorted(parts, key=lambda p: -len(p.name)):
-        if clean.startswith(part.name + "["):
-            _, rest = split_name("x" + clean[len(part.name):])
-            return part, rest
-    known = ", ".join(dict.fromkeys(split_name(p.name)[0] for p in parts))
-    raise UserError(f"--work: unknown name {short(name)}; this problem's names are: {known}")
+        if not text.startswith(part.name):
+            continue
+        rest = text[len(part.name):].lstrip()
+        if rest.startswith("="):
+            return [(part, (), rest[1:])]
+        found = _indices(rest)
+        if found is not None and part.kind != "choice":
+            return [(part, found[0], found[1])]
+    for name, members in sorted(_groups(parts).items(), key=lambda g: -len(g[0])):
+        rest = text[len(name):].lstrip() if text.startswith(name) else ""
+        if rest.startswith("="):
+            return _spread(name, members, rest[1:])
+    if "=" not in text:
+        raise UserError(msg("ui.check.error_form", item=short(item)))
+    known = list(dict.fromkeys([*(str(p.path[0]) for p in parts), *_groups(parts)]))
+    raise UserError(msg("ui.check.error_unknown", name=short(text.split("=", 1)[0]), known=known))
 
 
-def parse_work(items: list[str], parts: list[Part]) -> dict[str, Work]:
-    """`name=value` strings (from --work) → Work per checkpoint name. Bad input: UserError."""
-    work: dict[str, Work] = {}
-    for item in items:
-        if "=" not in item:
-            raise UserError(f"--work {short(item)}: write name=value, e.g. --work \"entropy=0.971\"")
-        name, text = item.split("=", 1)
-        part, path = _find_checkpoint(name, parts)
-        entry = work.setdefault(part.name, Work(text=""))
+def _spread(name: str, members: list[Part], text: str) -> list[tuple[Part, tuple, str]]:
+    """A whole answer typed at once, given to its entries: numbers or labels, comma-separated."""
+    if all(m.kind == "choice" for m in members):
+        cells = [c.strip() for c in text.replace("，", ",").split(",")]
+    elif all(not shape_of(m.expected) for m in members):
         try:
-            if part.kind == "choice":
-                answer = Answer(text.strip(), None, text.strip())
-            else:
-                answer = parse_answer(text)
+            value = parse_answer(text).value
         except AnswerError as exc:
-            raise UserError(f"--work {short(name, 40)}: cannot read {short(text)} ({exc})") from None
-        if path:
-            try:
-                target = resolve(part.expected, path)
-            except (KeyError, IndexError, ValueError):
-                raise UserError(f"--work {short(name, 40)}: {part.name} has no entry {''.join(f'[{p}]' for p in path)} "
-                                f"(it is {describe_shape(part.expected)})") from None
-            if shape_of(answer.value) != shape_of(target):
-                raise UserError(f"--work {short(name, 40)}: expected {describe_shape(target)}, "
-                                f"got {describe_shape(answer.value)}")
-            entry.entries[tuple(path)] = answer
-        else:
-            answer = coerce_shape(answer, part) if part.kind != "choice" else answer
-            if part.kind != "choice" and shape_of(answer.value) != shape_of(part.expected):
-                raise UserError(f"--work {short(name, 40)}: expected {describe_shape(part.expected)}, "
-                                f"got {describe_shape(answer.value)}")
-            entry.answer = answer
-        entry.text = (entry.text + "; " if entry.text else "") + text.strip()
+            raise UserError(msg("ui.check.error_value", name=short(name, 40), value=short(text), reason=exc.message)) from None
+        cells = value if isinstance(value, list) and not isinstance(value[0], list) else [value]
+        cells = [repr(c) for c in cells]
+    else:
+        raise UserError(msg("ui.check.error_whole", name=short(name, 40), first=members[0].name))
+    if len(cells) != len(members):
+        raise UserError(msg("ui.check.error_count", name=short(name, 40), count=len(members), got=len(cells),
+                            entries=[m.name for m in members]))
+    return [(m, (), cell) for m, cell in zip(members, cells)]
+
+
+def parse_work(items: list[str], parts: list[Part]) -> dict[AnswerPath, Work]:
+    """`name=value` strings (from --work) → Work per checkpoint path. Bad input: UserError."""
+    work: dict[AnswerPath, Work] = {}
+    for item in items:
+        for part, path, text in split_item(item, parts):
+            _read_one(work, part, path, text)
     return work
+
+
+def _read_one(work: dict[AnswerPath, Work], part: Part, path: tuple, text: str) -> None:
+    name = short(part.name + "".join(f"[{k}]" for k in path), 40)
+    entry = work.setdefault(part.path, Work(text=""))
+    try:
+        answer = Answer(text.strip(), None, text.strip()) if part.kind == "choice" else parse_answer(text)
+    except AnswerError as exc:
+        raise UserError(msg("ui.check.error_value", name=name, value=short(text), reason=exc.message)) from None
+    if path:
+        try:
+            target = resolve(part.expected, path)
+        except (KeyError, IndexError, ValueError, TypeError):
+            raise UserError(msg("ui.check.error_entry", name=name, whole=part.name,
+                                entry="".join(f"[{k}]" for k in path), shape=describe_shape(part.expected))) from None
+        if shape_of(answer.value) != shape_of(target):
+            raise UserError(msg("ui.check.error_shape", name=name, expected=describe_shape(target),
+                                got=describe_shape(answer.value)))
+        entry.entries[path] = answer
+    else:
+        answer = coerce_shape(answer, part) if part.kind != "choice" else answer
+        if part.kind != "choice" and shape_of(answer.value) != shape_of(part.expected):
+            raise UserError(msg("ui.check.error_shape", name=name, expected=describe_shape(part.expected),
+                                got=describe_shape(answer.value)))
+        entry.answer = answer
+    entry.text = (entry.text + "; " if entry.text else "") + text.strip()
 
 
 # --------------------------------------------------------------------------- misconceptions
 
 @lru_cache(maxsize=None)
 def misconceptions(topic: str) -> tuple[Misconception, ...]:
-    path = problems_dir() / topic / "misconceptions.toml"
+    """The topic's misconceptions, checked: known answers, a variant each, no duplicate ids."""
+    info = registry.info(topic)
+    path = info.folder / "misconceptions.toml"
     if not path.is_file():
         return ()
     with path.open("rb") as handle:
         data = tomllib.load(handle)
-    return tuple(Misconception(m["id"], m["name"], tuple(m["applies_to"]), m["explanation"], m["rule"])
-                 for m in data.get("misconception", []))
+    variants = getattr(registry.load(topic), "VARIANTS", {})
+    out: list[Misconception] = []
+    for i, item in enumerate(data.get("misconception", []), start=1):
+        where = f"{path}: misconception {i}"
+        if set(item) - {"id", "applies_to"} or not isinstance(item.get("id"), str):
+            raise ValueError(f"{where}: needs exactly id and applies_to (its words are in text.<lang>.toml)")
+        applies = item.get("applies_to")
+        if not isinstance(applies, list) or not applies:
+            raise ValueError(f"{where} ({item['id']}): applies_to must list answer names")
+        unknown = [a for a in applies if a not in info.answers]
+        if unknown:
+            raise ValueError(f"{where} ({item['id']}): applies_to names {unknown[0]!r}, not an answer of {topic}")
+        if item["id"] not in variants:
+            raise ValueError(f"{where}: no VARIANTS[{item['id']!r}] in {info.module}")
+        if any(m.id == item["id"] for m in out):
+            raise ValueError(f"{where}: duplicate id {item['id']!r}")
+        out.append(Misconception(info.name, item["id"], tuple(applies)))
+    return tuple(out)
 
 
-def diagnose(problem: Problem, part: Part, answer: Answer, override: dict[str, Any] | None = None) -> Misconception | None:
-    """The first misconception whose wrong method reproduces the student's value at this step."""
-    module = registry.load(problem.topic)
-    variants = getattr(module, "VARIANTS", {})
-    base = split_name(part.name)[0]
+def diagnose(problem: Problem, part: Part, answer: Answer,
+             override: dict[AnswerPath, Any] | None = None) -> Misconception | None:
+    """The first misconception whose wrong method reproduces the student's value at this answer."""
+    if matches(part, answer, part.expected):
+        return None
+    variants = registry.load(problem.topic).VARIANTS
     for item in misconceptions(problem.topic):
-        if base not in item.applies_to or item.id not in variants:
+        if part.path[0] not in item.applies_to:
             continue
         try:
-            candidate = variants[item.id](problem.given, part.name, answer.value, override or {})
-        except (ArithmeticError, ValueError, KeyError, IndexError, TypeError):
-            candidate = None
-        if candidate is None or shape_of(candidate) != shape_of(answer.value):
+            candidate = variants[item.id](problem.given, part.path, answer.value, dict(override or {}))
+        except VARIANT_FAILURES:
             continue
-        if matches(part, answer, candidate) and not matches(part, answer, part.expected):
+        if candidate is not None and shape_of(candidate) == shape_of(answer.value) and matches(part, answer, candidate):
             return item
     return None
 
 
-def explain(problem: Problem, part: Part, text: str) -> str:
-    """For practice: the misconception that explains a wrong typed answer, as one sentence, or ""."""
+def explain(problem: Problem, part: Part, text: str) -> Misconception | None:
+    """For practice: the misconception that explains a wrong typed answer, or None."""
     if part.kind == "choice":
-        return ""
+        return None
     try:
         answer = coerce_shape(parse_answer(text), part)
     except AnswerError:
-        return ""
-    found = diagnose(problem, part, answer)
-    return "" if found is None else f"{found.name}. {found.explanation} Right rule: {found.rule}"
+        return None
+    return diagnose(problem, part, answer)
 
 
 # --------------------------------------------------------------------------- marking
@@ -240,42 +319,46 @@ def _student_value(work: Work, part: Part) -> tuple[Any, Answer | None]:
         return work.answer.value, work.answer
     value = part.expected
     for path, answer in work.entries.items():
-        value = replace_entry(value, list(path), answer.value)
+        value = replace_entry(value, path, answer.value)
     return value, None
 
 
-def _judge_entries(part: Part, work: Work, expected: Any) -> bool:
-    for path, answer in work.entries.items():
-        sub = Part(part.name, part.prompt, _inferred_kind(resolve(expected, list(path))) if part.kind != "integer"
-                   else "integer", resolve(expected, list(path)), part.tolerance)
-        if not matches(sub, answer, sub.expected):
-            return False
-    return True
+def replace_entry(value: Any, path: tuple, new: Any) -> Any:
+    if not path:
+        return new
+    copy = list(value)
+    copy[path[0]] = replace_entry(value[path[0]], path[1:], new)
+    return copy
 
 
-def _is_right(part: Part, work: Work, expected: Any) -> tuple[bool, str]:
-    if work.answer is not None:
-        if part.kind == "choice":
-            verdict = judge(Part(part.name, part.prompt, "choice", expected, choices=part.choices), work.answer.text)
-            return verdict.right, ""
-        if matches(part, work.answer, expected):
-            return True, ""
-        if expected is part.expected:
-            for value, remark in part.accepted:
-                if matches(part, work.answer, value):
-                    return True, remark
-        return False, ""
-    return _judge_entries(part, work, expected), ""
+def _is_right(part: Part, work: Work, expected: Any) -> tuple[bool, Msg | None]:
+    if work.answer is None:
+        for path, answer in work.entries.items():
+            target = resolve(expected, path)
+            sub = Part(part.path, part.prompt, "integer" if part.kind == "integer" else _inferred_kind(target),
+                       target, part.tolerance)
+            if not matches(sub, answer, target):
+                return False, None
+        return True, None
+    if part.kind == "choice":
+        verdict = judge(Part(part.path, part.prompt, "choice", expected, choices=part.choices), work.answer.text)
+        return verdict.right, None
+    if matches(part, work.answer, expected):
+        return True, None
+    if expected is part.expected:
+        for value, remark in part.accepted:
+            if matches(part, work.answer, value):
+                return True, remark
+    return False, None
 
 
-def mark(problem: Problem, work: dict[str, Work]) -> Report:
+def mark(problem: Problem, work: dict[AnswerPath, Work]) -> Report:
     module = registry.load(problem.topic)
-    parts = checkpoints(problem)
-    override: dict[str, Any] = {}
+    override: dict[AnswerPath, Any] = {}
     marks: list[Mark] = []
-    for part in parts:
+    for part in checkpoints(problem):
         step = problem.solution.step_of(part)
-        entry = work.get(part.name)
+        entry = work.get(part.path)
         if entry is None:
             marks.append(Mark(part, step, "skipped", expected=part.expected))
             continue
@@ -285,18 +368,17 @@ def mark(problem: Problem, work: dict[str, Work]) -> Report:
         status = "right" if right else "wrong"
         if not right and override:
             try:
-                carried = answer_at(module.solve(problem.given, override=dict(override)).answers, part.name)
-            except (UserError, ArithmeticError, ValueError, KeyError, IndexError, TypeError):
-                carried = None
+                carried = answer_at(module.solve(problem.given, override=dict(override)).answers, part.path)
+            except (UserError, *VARIANT_FAILURES):
+                carried = None  # the student's values make the rest undefined (e.g. a zero divisor)
             if carried is not None and _is_right(part, entry, carried)[0]:
                 status = "carried"
         found = None
         if status == "wrong":
             probe = whole or Answer(student, _nones(student), entry.text)
             found = diagnose(problem, part, probe, override)
-        marks.append(Mark(part, step, status, student, part.expected, carried, found, remark,
-                          tuple("".join(f"[{p}]" for p in path) for path in entry.entries)))
-        override[part.name] = student
+        marks.append(Mark(part, step, status, student, part.expected, carried, found, remark, tuple(entry.entries)))
+        override[part.path] = student
     return _summarise(problem, marks)
 
 
@@ -310,28 +392,24 @@ def _summarise(problem: Problem, marks: list[Mark]) -> Report:
     given = [m for m in marks if m.status != "skipped"]
     wrong = [i for i, m in enumerate(marks) if m.status == "wrong"]
     if not given:
-        return Report(problem, marks, "Nothing to mark: no values were given.", None, "nothing")
+        return Report(problem, marks, msg("ui.check.summary_nothing"), None, "nothing")
     if not wrong:
-        return Report(problem, marks, f"All {len(given)} checked values are right.", None, "all-right")
+        return Report(problem, marks, msg("ui.check.summary_all_right", count=len(given)), None, "all-right")
     first = wrong[0]
     first_mark = marks[first]
-    number = first + 1
+    number, name = first + 1, first_mark.part.name
     later = marks[first + 1:]
     if first_mark.misconception is not None:
-        text = (f"Method wrong at step {number} ({first_mark.part.name}): "
-                f"{first_mark.misconception.name}.")
-        verdict = "method"
-    elif all(m.status in ("right", "carried", "skipped") for m in later):
+        return Report(problem, marks, msg("ui.check.summary_method", step=number, name=name,
+                                          misconception=first_mark.misconception.name), first, "method")
+    if all(m.status in ("right", "carried", "skipped") for m in later):
         carried = sum(1 for m in later if m.status == "carried")
-        text = f"Method right, arithmetic slip at step {number} ({first_mark.part.name})"
-        text += f"; {carried} later value(s) follow correctly from it (carried forward)." if carried else "."
-        verdict = "slip"
-    else:
-        others = [i + 1 for i in wrong[1:]]
-        named = [marks[i - 1] for i in others if marks[i - 1].misconception is not None]
-        text = f"First error at step {number} ({first_mark.part.name}), looks like an arithmetic slip; "
-        text += f"also wrong at step(s) {', '.join(map(str, others))}"
-        text += f", where {named[0].misconception.name.lower()}" if named else ""
-        text += "."
-        verdict = "method" if named else "slip"
-    return Report(problem, marks, text, first, verdict)
+        key = "ui.check.summary_slip_carried" if carried else "ui.check.summary_slip"
+        return Report(problem, marks, msg(key, step=number, name=name, carried=carried), first, "slip")
+    others = [i + 1 for i in wrong[1:]]
+    named = [marks[i - 1] for i in others if marks[i - 1].misconception is not None]
+    key = "ui.check.summary_slip_then_named" if named else "ui.check.summary_slip_then_wrong"
+    key += "_one" if len(others) == 1 else ""
+    summary = msg(key, step=number, name=name, others=others,
+                  misconception=named[0].misconception.name if named else "")
+    return Report(problem, marks, summary, first, "method" if named else "slip")

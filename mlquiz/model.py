@@ -1,16 +1,43 @@
 """Plain data types shared by every topic, the renderers and the checker.
 
-Nothing here knows about terminals: a topic returns these records and the rendering module
-(`mlquiz.render`) or the JSON writer walks them.
+Nothing here knows about terminals or languages: text is held as `Msg` (a catalogue key and its
+values) and turned into words by the renderer. An answer is addressed by a *path*, a tuple such as
+("entropy",), ("information_gain", "Outlook") or ("q_tables", 0); brackets appear only where a
+user reads or types a name (`information_gain[Outlook]`), see `path_name`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Union
+
+from mlquiz.text import Msg
 
 KINDS = ("number", "integer", "vector", "matrix", "choice")
 DIFFICULTIES = ("easy", "medium", "hard")
+
+AnswerPath = tuple  # (name, key, key, …): keys are str (dict) or int (list index)
+Line = Union[str, Msg]
+
+
+def as_path(path: Any) -> AnswerPath:
+    return tuple(path) if isinstance(path, (tuple, list)) else (path,)
+
+
+def path_name(path: AnswerPath) -> str:
+    """("information_gain", "Outlook") → `information_gain[Outlook]`; ("q_tables", 0) → `q_tables[0]`."""
+    return str(path[0]) + "".join(f"[{key}]" for key in path[1:])
+
+
+def resolve(value: Any, keys: Any) -> Any:
+    """Follow keys (dict keys or list indices) into a nested value."""
+    for key in keys:
+        value = value[key] if isinstance(value, dict) else value[int(key)]
+    return value
+
+
+def answer_at(answers: dict[str, Any], path: AnswerPath) -> Any:
+    return resolve(answers[path[0]], path[1:])
 
 
 @dataclass(frozen=True)
@@ -31,111 +58,114 @@ class Tolerance:
 
 
 DEFAULT_TOLERANCE = Tolerance()
-EXACT = Tolerance(relative=0.0, absolute=1e-9)
 
 
 @dataclass(frozen=True)
 class Part:
     """One thing the student is asked for.
 
-    `name` is the answer name used by `--json` and `--work` (an entry of a per-attribute answer is
-    written `information_gain[Outlook]`). `step` is the title of the solution step that computes
-    it, so a hint can show that step's formula. `sign_free` accepts v or −v for a vector, or for
-    each row of a matrix (eigenvectors).
+    path: the answer's address (its `--json` key and `--work` name are `path_name(path)`);
+    step: the id of the solution step that computes it (its formula is the first hint);
+    sign_free: v or −v is right for a vector, or for each row of a matrix (eigenvectors);
+    accepted: other values that are also right, each with a remark.
     """
 
-    name: str
-    prompt: str
+    path: AnswerPath
+    prompt: Msg
     kind: str
     expected: Any
     tolerance: Tolerance = DEFAULT_TOLERANCE
     choices: tuple[str, ...] = ()
     step: str = ""
     sign_free: bool = False
-    accepted: tuple[tuple[Any, str], ...] = ()  # other values that are also right, with a remark
+    accepted: tuple[tuple[Any, Msg], ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown part kind {self.kind!r}")
+        object.__setattr__(self, "path", as_path(self.path))
+
+    @property
+    def name(self) -> str:
+        return path_name(self.path)
 
 
 @dataclass(frozen=True)
 class Step:
     """One step of a worked solution.
 
-    formula: the general rule, e.g. `H(D) = −Σ pₖ·log₂ pₖ`;
-    substituted: the rule with this problem's numbers, e.g. `−(2/3)·log₂(2/3) − (1/3)·log₂(1/3)`;
-    value: the plain result (number, list, nested list or text);
-    exact: an exact form where one helps (a fraction, a surd), else "";
-    answer: the answer name this step produces, if any;
+    id: stable within the topic (`entropy`, `gain/Outlook`, `target/2`), what parts point at;
+    title: what the step computes; formula: the general rule, a Msg whose template is the formula;
+    lines: the rule with this problem's numbers (symbol lines as text, lines with words as Msg);
+    value: the plain result; answers: the answer paths this step produces;
     marked: (row, column) cells of a matrix value that this step changed.
     """
 
-    title: str
-    formula: str
-    substituted: str
+    id: str
+    title: Msg
+    formula: Msg
+    lines: tuple[Line, ...]
     value: Any
-    exact: str = ""
-    answer: str = ""
-    note: str = ""
-    marked: tuple[tuple[int, int], ...] = ()  # matrix cells this step changed (rendered highlighted)
+    answers: tuple[AnswerPath, ...] = ()
+    note: Msg | None = None
+    marked: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
 class Solution:
     steps: list[Step]
     answers: dict[str, Any]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Msg] = field(default_factory=list)
 
-    def step_of(self, part: "Part") -> Step | None:
-        """The step that computes a part: by the part's step title, else by its answer name."""
-        for step in self.steps:
-            if part.step and step.title == part.step:
-                return step
-        return self.step_for(part.name)
+    def step_by_id(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
 
-    def step_for(self, answer_name: str) -> Step | None:
-        base = answer_name.split("[", 1)[0]
-        for step in self.steps:
-            if step.answer in (answer_name, base):
-                return step
+    def step_for(self, path: AnswerPath) -> Step | None:
+        """The step that produces an answer, or the one producing the answer it belongs to."""
+        path = as_path(path)
+        for length in range(len(path), 0, -1):
+            for step in self.steps:
+                if path[:length] in step.answers:
+                    return step
         return None
+
+    def step_of(self, part: Part) -> Step | None:
+        return (self.step_by_id(part.step) if part.step else None) or self.step_for(part.path)
 
 
 @dataclass
 class Problem:
-    """A generated (or bank, or user-supplied) problem with its solution.
+    """A question with its worked solution.
 
-    given: the topic's data, JSON-able; it is what `solve` needs to recompute everything.
-    table: (headers, rows) for the data table shown with the statement, or None.
-    source: "random", "bank:<id>" or "data".
+    kind: the question kind ("calculation": a worked numeric problem of a topic);
+    given: the topic's data, JSON-able: what `solve` needs to recompute everything;
+    statement: sentences (Msg) of the problem text; table: (headers, rows) shown with it, or None;
+    source: "random", "bank:<id>" or "data"; version: the topic generator's version.
     """
 
     topic: str
     seed: int | None
     difficulty: str
     given: dict[str, Any]
-    statement: str
+    statement: tuple[Msg, ...]
     parts: list[Part]
     solution: Solution
-    table: tuple[list[str], list[list[str]]] | None = None
+    table: tuple[list[Line], list[list[Line]]] | None = None
     source: str = "random"
+    kind: str = "calculation"
+    version: int = 1
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """How one answer to one part was judged.
-
-    status: "right", "wrong" or "unparsed"; message: a short explanation for the student
-    (the misconception or remark when one is recognised).
-    """
+    """How one typed answer to one part was judged: status "right", "wrong" or "unparsed"; message:
+    why (a Msg), or None."""
 
     part: str
     status: str
     student: Any
     expected: Any
-    message: str = ""
-    misconception: str = ""
+    message: Msg | None = None
 
     @property
     def right(self) -> bool:

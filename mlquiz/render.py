@@ -1,7 +1,8 @@
 """All terminal output: Rich views of the plain records in `mlquiz.model`, and the JSON form.
 
-Rich is imported here and in the CLI's interactive loop only; topics never see it. Colour follows
-Rich's rules: none when output is not a terminal, none when NO_COLOR is set.
+The one place where Msgs become words (in the current language) and numbers become text (through
+`mlquiz.numbers.fmt`). Rich is imported here and in the interactive loops only; topics never see
+it. Colour follows Rich's rules: none when output is not a terminal, none when NO_COLOR is set.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from mlquiz.model import Problem, Solution, Step, Verdict
-from mlquiz.topics.common import resolve, split_name
+from mlquiz.model import Problem, Solution, Step, Verdict, path_name
+from mlquiz.numbers import fmt
+from mlquiz.text import Msg, join, render, say
 
-MARKS = {"right": "✓", "wrong": "✗"}
 MAX_TABLE_ROWS = 40
 
 
@@ -29,34 +30,17 @@ def make_console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-# --------------------------------------------------------------------------- values
-
 def format_value(value: Any, places: int = 4) -> str:
-    """Numbers to `places` decimals (no trailing zeros), vectors `[a, b]`, matrices `[[..], [..]]`."""
-    if value is None:
-        return "undefined"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "undefined"
-        if value != 0 and abs(value) < 10 ** (-places):
-            return f"{value:.3g}"
-        text = f"{value:.{places}f}".rstrip("0").rstrip(".")
-        return "0" if text in ("-0", "") else text
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {format_value(v, places)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):  # an unknown entry (e.g. channels not given) shows as ?
-        return "[" + ", ".join("?" if v is None else format_value(v, places) for v in value) + "]"
-    return str(value)
+    """A value as the student reads it (the one formatter, mlquiz.numbers.fmt)."""
+    return render(value) if isinstance(value, Msg) else fmt(value, places)
 
 
 def plain(value: Any) -> Any:
-    """A JSON-ready copy: floats stay floats, tuples become lists, NaN becomes null."""
+    """A JSON-ready copy: floats stay floats, tuples become lists, NaN becomes null, Msgs text."""
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
+    if isinstance(value, Msg):
+        return render(value)
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -66,49 +50,61 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _table(title: str | None, columns: list[str], **options: Any) -> Table:
+    grid = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, title_justify="left", **options)
+    for column in columns:
+        grid.add_column(column, overflow="fold")
+    return grid
+
+
+def _columns(*keys: str) -> list[str]:
+    return [say(f"ui.column.{k}") for k in keys]
+
+
 # --------------------------------------------------------------------------- topics
 
 def topics_view(topics: Any) -> Table:
-    grid = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    for column in ("topic", "what it covers", "--data"):
-        grid.add_column(column, overflow="fold")
+    grid = _table(None, _columns("topic", "covers", "data"))
     for t in topics:
         name = t.name + (f" ({', '.join(t.aliases)})" if t.aliases else "")
-        grid.add_row(name, escape(t.summary), escape(t.data_format))
+        grid.add_row(name, escape(say(f"{t.name}.topic.summary")), escape(say(f"{t.name}.topic.data_format")))
     return grid
 
 
 # --------------------------------------------------------------------------- problem
 
 def problem_title(problem: Problem) -> str:
-    where = f"seed {problem.seed}" if problem.seed is not None else "your data"
     if problem.source.startswith("bank:"):
-        where = f"bank problem {problem.source[5:]} (seed {problem.seed})"
-    level = "" if problem.difficulty == "custom" else f" · {problem.difficulty}"
+        where = say("ui.problem.bank", id=problem.source[5:], seed=problem.seed)
+    elif problem.seed is not None:
+        where = say("ui.problem.seed", seed=problem.seed)
+    else:
+        where = say("ui.problem.your_data")
+    level = "" if problem.difficulty == "custom" else f" · {say('ui.difficulty.' + problem.difficulty)}"
     return f"{problem.topic}{level} · {where}"
 
 
-def data_table(headers: list[str], rows: list[list[str]]) -> Table:
+def data_table(headers: list[Any], rows: list[list[str]]) -> Table:
     grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for header in headers:
-        grid.add_column(escape(str(header)), justify="left")
+        grid.add_column(escape(render(header)), justify="left")
     for row in rows:
-        grid.add_row(*(escape(str(c)) for c in row))
+        grid.add_row(*(escape(render(c)) for c in row))
     return grid
 
 
 def problem_view(problem: Problem, with_parts: bool = True) -> Panel:
-    items: list[Any] = [Text(problem.statement)]
+    items: list[Any] = [Text(join(problem.statement))]
     if problem.table:
         headers, rows = problem.table
         items += [Text(""), data_table(headers, rows[:MAX_TABLE_ROWS])]
         if len(rows) > MAX_TABLE_ROWS:
-            items.append(Text(f"… and {len(rows) - MAX_TABLE_ROWS} more rows", style="dim"))
+            items.append(Text(say("ui.problem.more_rows", count=len(rows) - MAX_TABLE_ROWS), style="dim"))
     if with_parts and problem.parts:
         items.append(Text(""))
-        items.append(Text("Find:", style="bold"))
+        items.append(Text(say("ui.problem.find"), style="bold"))
         for i, part in enumerate(problem.parts, start=1):
-            items.append(Text(f"  {i}. {part.prompt}"))
+            items.append(Text(f"  {i}. {render(part.prompt)}"))
     return Panel(Group(*items), title=escape(problem_title(problem)), title_align="left",
                  box=box.ROUNDED, expand=False)
 
@@ -135,36 +131,34 @@ def matrix_view(value: list[list[Any]], marked: tuple[tuple[int, int], ...] = ()
 
 
 def step_view(number: int, step: Step) -> Group:
-    lines: list[Any] = [Text(f"{number}. {step.title}", style="bold")]
-    lines.append(Text("   " + step.formula, style="cyan"))
-    for line in step.substituted.splitlines():
-        lines.append(Text("   " + line))
+    lines: list[Any] = [Text(f"{number}. {render(step.title)}", style="bold")]
+    lines.append(Text("   " + render(step.formula), style="cyan"))
+    substituted = [render(line) for line in step.lines]
+    for line in substituted:
+        for row in line.splitlines():
+            lines.append(Text("   " + row))
     result = format_value(step.value)
-    if step.exact and step.exact != result:
-        result = f"{step.exact} ≈ {result}"
     if step.marked and is_matrix(step.value):
         lines.append(Padding(matrix_view(step.value, step.marked), (0, 0, 0, 3)))
-        lines.append(Text("   * the cell this update changed", style="dim"))
-    elif step.value is not None and not isinstance(step.value, dict) and not step.substituted.endswith(result):
+        lines.append(Text("   " + say("ui.solution.marked_cell"), style="dim"))
+    elif step.value is not None and not isinstance(step.value, dict) and not (substituted and substituted[-1].endswith(result)):
         lines.append(Text("   = " + result, style="green"))
-    if step.note:
-        lines.append(Text("   " + step.note, style="yellow"))
+    if step.note is not None:
+        lines.append(Text("   " + render(step.note), style="yellow"))
     return Group(*lines)
 
 
 def solution_view(solution: Solution) -> Group:
-    items: list[Any] = [Text("Solution", style="bold underline")]
+    items: list[Any] = [Text(say("ui.solution.title"), style="bold underline")]
     for i, step in enumerate(solution.steps, start=1):
         items.append(step_view(i, step))
     for note in solution.notes:
-        items.append(Text("Note: " + note, style="yellow"))
+        items.append(Text(say("ui.solution.note", note=note), style="yellow"))
     return Group(*items)
 
 
 def answers_view(problem: Problem) -> Table:
-    grid = Table(title="Answers", box=box.SIMPLE_HEAD, show_edge=False, title_justify="left")
-    grid.add_column("name")
-    grid.add_column("value")
+    grid = _table(say("ui.solution.answers"), _columns("name", "value"))
     for name, value in flatten_answers(problem.solution.answers):
         grid.add_row(escape(name), escape(format_value(value)))
     return grid
@@ -174,7 +168,7 @@ def flatten_answers(answers: dict[str, Any]) -> list[tuple[str, Any]]:
     rows = []
     for name, value in answers.items():
         if isinstance(value, dict):
-            rows += [(f"{name}[{key}]", v) for key, v in value.items()]
+            rows += [(path_name((name, key)), v) for key, v in value.items()]
         else:
             rows.append((name, value))
     return rows
@@ -184,32 +178,40 @@ def flatten_answers(answers: dict[str, Any]) -> list[tuple[str, Any]]:
 
 def verdict_text(verdict: Verdict, tries_left: int) -> Text:
     if verdict.status == "right":
-        return Text("  ✓ right" + (f" — {verdict.message}" if verdict.message else ""), style="green")
-    text = Text("  ✗ not right", style="red")
-    if verdict.message:
-        text.append(": " + verdict.message)
+        message = say("ui.practice.right")
+        if verdict.message is not None:
+            message = say("ui.practice.right_with", remark=verdict.message)
+        return Text("  " + message, style="green")
+    text = Text("  " + say("ui.practice.wrong"), style="red")
+    if verdict.message is not None:
+        text.append(say("ui.practice.because", reason=verdict.message))
     if tries_left:
-        text.append(f" — try again ({tries_left} {'try' if tries_left == 1 else 'tries'} left, "
-                    "? for a hint, skip to see it)")
+        key = "ui.practice.try_again_one" if tries_left == 1 else "ui.practice.try_again"
+        text.append(say(key, count=tries_left))
     return text
 
 
+def misconception_text(found: Any) -> Msg:
+    return Msg("ui.check.misconception", (("name", found.name), ("explanation", found.explanation),
+                                          ("rule", found.rule)))
+
+
 def reveal_text(expected: Any) -> Text:
-    return Text(f"  → the right value is {format_value(expected)}", style="yellow")
+    return Text("  " + say("ui.practice.reveal", value=format_value(expected)), style="yellow")
 
 
-def unparsed_text(message: str, forms: str) -> Text:
-    return Text(f"  could not read that: {message}; {forms}", style="yellow")
+def unparsed_text(message: Any, forms: Any) -> Text:
+    return Text("  " + say("ui.practice.unparsed", reason=message, forms=forms), style="yellow")
 
 
 def hint_text(step: Step | None) -> Text:
     if step is None:
-        return Text("  no hint for this part", style="yellow")
-    return Text(f"  hint ({step.title}): {step.formula}", style="cyan")
+        return Text("  " + say("ui.practice.no_hint"), style="yellow")
+    return Text("  " + say("ui.practice.hint", title=step.title, formula=step.formula), style="cyan")
 
 
 def score_text(right: int, asked: int, first_try: int) -> Text:
-    return Text(f"Score: {right}/{asked} parts right ({first_try} on the first try)", style="bold")
+    return Text(say("ui.practice.score", right=right, asked=asked, first_try=first_try), style="bold")
 
 
 # --------------------------------------------------------------------------- JSON
@@ -217,110 +219,113 @@ def score_text(right: int, asked: int, first_try: int) -> Text:
 def problem_json(problem: Problem, with_solution: bool = True) -> str:
     record: dict[str, Any] = {
         "topic": problem.topic, "seed": problem.seed, "difficulty": problem.difficulty,
-        "source": problem.source, "statement": problem.statement, "given": plain(problem.given),
-        "parts": [{"name": p.name, "prompt": p.prompt, "kind": p.kind} for p in problem.parts],
+        "source": problem.source, "statement": join(problem.statement), "given": plain(problem.given),
+        "parts": [{"name": p.name, "prompt": render(p.prompt), "kind": p.kind} for p in problem.parts],
     }
     if with_solution:
         record["answers"] = plain(problem.solution.answers)
-        record["steps"] = [{"title": s.title, "formula": s.formula, "substituted": s.substituted,
-                            "value": plain(s.value)} for s in problem.solution.steps]
-        record["notes"] = list(problem.solution.notes)
+        record["steps"] = [{"id": s.id, "title": render(s.title), "formula": render(s.formula),
+                            "substituted": "\n".join(render(line) for line in s.lines),
+                            "value": plain(s.value), "answers": [path_name(p) for p in s.answers]}
+                           for s in problem.solution.steps]
+        record["notes"] = [render(n) for n in problem.solution.notes]
     return json.dumps(record, ensure_ascii=False, indent=2)
 
 
 # --------------------------------------------------------------------------- marking reports
 
-STATUS_MARKS = {"right": "✓", "wrong": "✗", "carried": "✓ carried forward", "skipped": "–"}
+STATUS_STYLES = {"wrong": "red", "carried": "yellow", "right": "green", "skipped": "dim"}
+
+
+def _entries(value: Any, entries: tuple) -> str:
+    from mlquiz.model import resolve
+
+    return ", ".join(f"{''.join(f'[{k}]' for k in e)} = {format_value(resolve(value, e))}" for e in entries)
 
 
 def report_view(report: Any) -> Group:
     """The marking table (first wrong step highlighted), a diagnosis per wrong step, the summary."""
-    grid = Table(title="Marking", box=box.SIMPLE_HEAD, show_edge=False, title_justify="left")
-    for column in ("#", "step", "yours", "right", "mark"):
-        grid.add_column(column, overflow="fold")
+    grid = _table(say("ui.check.title"), _columns("number", "step", "yours", "right", "mark"))
     for i, m in enumerate(report.marks, start=1):
         if m.status == "skipped":
-            yours = "(skipped)"
+            yours = say("ui.check.skipped")
         elif m.entries:
-            yours = ", ".join(f"{e} = {format_value(_entry(m.student, e))}" for e in m.entries)
+            yours = _entries(m.student, m.entries)
         else:
             yours = format_value(m.student)
-        right = format_value(m.expected)
-        if m.entries:
-            right = ", ".join(f"{e} = {format_value(_entry(m.expected, e))}" for e in m.entries)
+        right = _entries(m.expected, m.entries) if m.entries else format_value(m.expected)
         if m.status == "carried":
-            right += f" (from yours: {format_value(m.carried_expected)})"
-        mark = STATUS_MARKS[m.status] + (" (remark)" if m.remark else "")
-        style = "bold red" if report.first_wrong == i - 1 else {"wrong": "red", "carried": "yellow",
-                                                                "right": "green", "skipped": "dim"}[m.status]
+            right += " " + say("ui.check.from_yours", value=format_value(m.carried_expected))
+        mark = say(f"ui.check.status.{m.status}") + (" " + say("ui.check.with_remark") if m.remark else "")
+        style = STATUS_STYLES[m.status]
         if report.first_wrong == i - 1:
-            mark += "  ◀ first error"
+            mark += "  " + say("ui.check.first_error")
+            style = "bold red"
         grid.add_row(str(i), escape(m.part.name), escape(yours), escape(right), mark, style=style)
     items: list[Any] = [grid]
     for i, m in enumerate(report.marks, start=1):
-        if m.remark:
-            items.append(Text(f"Step {i} ({m.part.name}): right — {m.remark}.", style="green"))
+        where = say("ui.check.where", step=i, name=m.part.name)
+        if m.remark is not None:
+            items.append(Text(say("ui.check.right_remark", where=where, remark=m.remark), style="green"))
         if m.status == "carried":
-            items.append(Text(f"Step {i} ({m.part.name}): wrong against the right value, but it follows correctly "
-                              "from your earlier values (method mark).", style="yellow"))
+            items.append(Text(say("ui.check.carried", where=where), style="yellow"))
         if m.status != "wrong":
             continue
         if m.misconception is not None:
-            text = Text(f"Step {i} ({m.part.name}): {m.misconception.name}. ", style="red")
-            text.append(m.misconception.explanation + " ", style="default")
-            text.append("Right rule: " + m.misconception.rule, style="cyan")
+            text = Text(f"{where}: {render(m.misconception.name)}. ", style="red")
+            text.append(render(m.misconception.explanation) + " ", style="default")
+            text.append(say("ui.check.right_rule", rule=m.misconception.rule), style="cyan")
         else:
-            text = Text(f"Step {i} ({m.part.name}): looks like an arithmetic slip. ", style="red")
+            text = Text(say("ui.check.slip", where=where) + " ", style="red")
             if m.step is not None:
-                text.append(f"{m.step.formula}; here: {m.step.substituted.splitlines()[0]}", style="cyan")
-                text.append(f" → {format_value(m.expected if m.carried_expected is None else m.carried_expected)}")
+                first_line = render(m.step.lines[0]).splitlines()[0] if m.step.lines else ""
+                text.append(say("ui.check.slip_detail", formula=m.step.formula, line=first_line), style="cyan")
+                text.append(" → " + format_value(m.expected if m.carried_expected is None else m.carried_expected))
         items.append(text)
-    items.append(Text(report.summary, style="bold"))
+    items.append(Text(render(report.summary), style="bold"))
     return Group(*items)
 
 
-def _entry(value: Any, path: str) -> Any:
-    return resolve(value, split_name("x" + path)[1])
-
-
 def report_json(report: Any) -> str:
-    marks = [{"name": m.part.name, "step": m.step.title if m.step else "", "status": m.status,
+    marks = [{"name": m.part.name, "step": m.step.id if m.step else "",
+              "step_title": render(m.step.title) if m.step else "", "status": m.status,
               "student": plain(m.student), "expected": plain(m.expected),
               "carried_forward_expected": plain(m.carried_expected),
               "misconception": None if m.misconception is None else {
-                  "id": m.misconception.id, "name": m.misconception.name,
-                  "explanation": m.misconception.explanation, "rule": m.misconception.rule},
-              "remark": m.remark} for m in report.marks]
+                  "id": m.misconception.id, "name": render(m.misconception.name),
+                  "explanation": render(m.misconception.explanation), "rule": render(m.misconception.rule)},
+              "remark": render(m.remark) if m.remark is not None else ""} for m in report.marks]
     return json.dumps({"topic": report.problem.topic, "given": plain(report.problem.given), "marks": marks,
                        "first_wrong": None if report.first_wrong is None else report.first_wrong + 1,
-                       "verdict": report.verdict, "summary": report.summary}, ensure_ascii=False, indent=2)
+                       "verdict": report.verdict, "summary": render(report.summary)}, ensure_ascii=False, indent=2)
 
 
 # --------------------------------------------------------------------------- history
 
-def history_view(exams: Any, practice: Any) -> Group:
+def when(stamp: float) -> str:
     import datetime
 
-    def when(stamp: float) -> str:
-        return datetime.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
+    return datetime.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
 
+
+def history_view(exams: Any, practice: Any) -> Group:
     items: list[Any] = []
-    grid = Table(title="Exams", box=box.SIMPLE_HEAD, show_edge=False, title_justify="left")
-    for column in ("#", "started", "paper", "score", "percent"):
-        grid.add_column(column)
+    grid = _table(say("ui.history.exams"), _columns("number", "started", "paper", "score", "percent"))
     for row in exams:
-        if row["finished_at"] is None:
-            score, percent = "unfinished", ""
+        if row["abandoned_at"] is not None:
+            score = say("ui.history.abandoned", score=format_value(row["score"], 1),
+                        max_score=format_value(row["max_score"], 1))
+            percent = ""
+        elif row["finished_at"] is None:
+            score, percent = say("ui.history.unfinished"), ""
         else:
             score = f"{format_value(row['score'], 1)} / {format_value(row['max_score'], 1)}"
             percent = f"{100 * row['score'] / row['max_score']:.0f}%" if row["max_score"] else ""
         grid.add_row(str(row["id"]), when(row["started_at"]), escape(row["title"]), score, percent)
-    items.append(grid if exams else Text("No exams yet: `mlquiz exam --blueprint quick` is a 15-minute one."))
-    table = Table(title="Practice by topic", box=box.SIMPLE_HEAD, show_edge=False, title_justify="left")
-    for column in ("topic", "problems", "parts right", "percent", "last"):
-        table.add_column(column)
+    items.append(grid if exams else Text(say("ui.history.no_exams")))
+    table = _table(say("ui.history.practice"), _columns("topic", "problems", "parts_right", "percent", "last"))
     for row in practice:
         percent = f"{100 * row['right'] / row['asked']:.0f}%" if row["asked"] else ""
         table.add_row(row["topic"], str(row["sessions"]), f"{row['right']}/{row['asked']}", percent, when(row["last"]))
-    items.append(table if practice else Text("No practice recorded yet."))
+    items.append(table if practice else Text(say("ui.history.no_practice")))
     return Group(*items)

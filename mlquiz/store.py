@@ -18,11 +18,15 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from mlquiz.errors import UserError
+from mlquiz.text import msg
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "mlquiz.sqlite3"
 BUSY_SECONDS = 10.0  # how long to wait for another mlquiz that is writing
 
+# Version 2: an exam's paper holds each question as asked (its given data and generator version, not
+# only a seed) and its result the marks of every part; practice is stored per problem (item) with
+# what was asked and per part (outcome) with what happened. Version 1 databases are migrated.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS exam (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -36,7 +40,8 @@ CREATE TABLE IF NOT EXISTS exam (
     finished_at REAL,
     score REAL,
     max_score REAL,
-    result TEXT
+    result TEXT,
+    abandoned_at REAL
 );
 CREATE TABLE IF NOT EXISTS answer (
     exam_id INTEGER NOT NULL REFERENCES exam(id),
@@ -51,15 +56,30 @@ CREATE TABLE IF NOT EXISTS flag (
     question INTEGER NOT NULL,
     PRIMARY KEY (exam_id, question)
 );
-CREATE TABLE IF NOT EXISTS practice (
+CREATE TABLE IF NOT EXISTS item (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at REAL NOT NULL,
     topic TEXT NOT NULL,
+    kind TEXT NOT NULL,
     difficulty TEXT NOT NULL,
     seed INTEGER,
     source TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    given TEXT NOT NULL,
     parts_right INTEGER NOT NULL,
     parts_asked INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outcome (
+    item_id INTEGER NOT NULL REFERENCES item(id),
+    position INTEGER NOT NULL,
+    part TEXT NOT NULL,
+    status TEXT NOT NULL,
+    tries INTEGER NOT NULL,
+    hint INTEGER NOT NULL,
+    misconception TEXT NOT NULL,
+    seconds REAL NOT NULL,
+    answer TEXT NOT NULL,
+    PRIMARY KEY (item_id, position)
 );
 """
 
@@ -79,8 +99,8 @@ class Store:
         self._connection: sqlite3.Connection | None = None
 
     # -- connection ------------------------------------------------------------------------
-    def _fail(self, what: str) -> UserError:
-        return UserError(f"{self.path}: {what}")
+    def _fail(self, key: str, **values: Any) -> UserError:
+        return UserError(msg(f"ui.store.{key}", path=str(self.path), **values))
 
     def connect(self) -> sqlite3.Connection:
         if self._connection is not None:
@@ -88,56 +108,66 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise self._fail(f"cannot create the data directory ({exc.strerror}); set MLQUIZ_HOME to a "
-                             "writable folder") from None
+            raise self._fail("no_directory", reason=exc.strerror or str(exc)) from None
         if self.path.exists() and not self.path.is_file():
-            raise self._fail("is not a file; move it away or set MLQUIZ_HOME to another folder")
+            raise self._fail("not_a_file")
         try:
             connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
             version = connection.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 connection.close()
-                raise self._fail(f"was written by a newer mlquiz (data version {version}, this one reads "
-                                 f"{SCHEMA_VERSION}); upgrade mlquiz, or set MLQUIZ_HOME to another folder")
+                raise self._fail("newer", version=version, ours=SCHEMA_VERSION)
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if tables and version == 0 and "exam" not in tables:
                 connection.close()
-                raise self._fail("is not an mlquiz database; move it away or set MLQUIZ_HOME to another folder")
+                raise self._fail("foreign")
             if version < SCHEMA_VERSION:
-                self._initialise(connection)
+                self._initialise(connection, version if tables else 0)
         except sqlite3.DatabaseError as exc:
             raise self._database_error(exc) from None
         self._connection = connection
         return connection
 
     @staticmethod
-    def _initialise(connection: sqlite3.Connection) -> None:
-        """Create the tables once. Two processes may race here: switching to WAL can answer
-        "locked" at once instead of waiting, so retry for a bounded time."""
+    def _initialise(connection: sqlite3.Connection, version: int) -> None:
+        """Create the tables, or migrate an older database forward, once. Two processes may race
+        here: switching to WAL can answer "locked" at once instead of waiting, so retry for a
+        bounded time."""
         deadline = time.monotonic() + 10
         while True:
             try:
-                connection.executescript("BEGIN IMMEDIATE;" + SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};COMMIT;")
+                connection.execute("BEGIN IMMEDIATE")
+                current = connection.execute("PRAGMA user_version").fetchone()[0]
+                if current < SCHEMA_VERSION:  # another process may have done it meanwhile
+                    if version == 1 and current == 1:
+                        from mlquiz.migrations import from_v1
+
+                        from_v1(connection)
+                    else:
+                        for statement in SCHEMA.split(";"):
+                            if statement.strip():
+                                connection.execute(statement)
+                    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                connection.execute("COMMIT")
                 connection.execute("PRAGMA journal_mode = WAL")
                 return
             except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
                 time.sleep(0.05)
 
     def _database_error(self, exc: sqlite3.DatabaseError) -> UserError:
         message = str(exc)
         if "readonly" in message or "unable to open" in message:
-            return self._fail("cannot be written (read-only?); make it writable or set MLQUIZ_HOME to another folder")
+            return self._fail("read_only")
         if "locked" in message or "busy" in message:
-            return self._fail("is locked by another program; close other mlquiz windows and try again")
+            return self._fail("locked")
         if "disk" in message and "full" in message:
-            return self._fail("the disk is full; free some space and try again (nothing saved was lost)")
-        return self._fail(f"is damaged or not an mlquiz database ({message}); move it away "
-                          "(your other files are untouched) and run again to start a new one")
+            return self._fail("disk_full")
+        return self._fail("damaged", reason=message)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -167,12 +197,13 @@ class Store:
             self._connection = None
 
     # -- exams -----------------------------------------------------------------------------
-    def new_exam(self, blueprint: str, title: str, seed: int, minutes: float, paper: list[dict]) -> int:
+    def new_exam(self, blueprint: str, title: str, seed: int, minutes: float, paper: str) -> int:
+        """A new exam; `paper` is the JSON of its questions as asked (exam.paper_json)."""
         now = time.time()
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO exam (blueprint, title, seed, minutes, paper, started_at, deadline) VALUES (?,?,?,?,?,?,?)",
-                (blueprint, title, seed, minutes, json.dumps(paper), now, now + minutes * 60))
+                (blueprint, title, seed, minutes, paper, now, now + minutes * 60))
             return int(cursor.lastrowid)
 
     def save_answer(self, exam_id: int, question: int, part: str, text: str) -> None:
@@ -214,16 +245,36 @@ class Store:
     def exams(self) -> list[sqlite3.Row]:
         return self._read("SELECT * FROM exam ORDER BY id")
 
-    # -- practice --------------------------------------------------------------------------
-    def record_practice(self, topic: str, difficulty: str, seed: int | None, source: str, right: int,
-                        asked: int) -> None:
+    def abandon_exam(self, exam_id: int) -> None:
         with self._write() as db:
-            db.execute("INSERT INTO practice (at, topic, difficulty, seed, source, parts_right, parts_asked) "
-                       "VALUES (?,?,?,?,?,?,?)", (time.time(), topic, difficulty, seed, source, right, asked))
+            db.execute("UPDATE exam SET abandoned_at=? WHERE id=? AND finished_at IS NULL", (time.time(), exam_id))
+
+    # -- practice --------------------------------------------------------------------------
+    def record_practice(self, problem: Any, outcomes: list[Any]) -> int:
+        """One practised problem as it was asked (its given data and generator version) and what
+        happened on each part answered."""
+        from mlquiz.questions import record_of
+
+        record = record_of(problem)
+        right = sum(1 for o in outcomes if o.status == "right")
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO item (at, topic, kind, difficulty, seed, source, version, given, parts_right, parts_asked) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (time.time(), record["topic"], record["kind"], record["difficulty"], record["seed"], record["source"],
+                 record["version"], json.dumps(record["given"]), right, len(outcomes)))
+            item = int(cursor.lastrowid)
+            db.executemany("INSERT INTO outcome VALUES (?,?,?,?,?,?,?,?,?)",
+                           [(item, i, o.part, o.status, o.tries, int(o.hint), o.misconception, o.seconds, o.answer)
+                            for i, o in enumerate(outcomes)])
+            return item
 
     def practice_rows(self) -> list[sqlite3.Row]:
-        return self._read("SELECT * FROM practice ORDER BY id")
+        return self._read("SELECT * FROM item ORDER BY id")
+
+    def outcomes(self, item_id: int) -> list[sqlite3.Row]:
+        return self._read("SELECT * FROM outcome WHERE item_id=? ORDER BY position", (item_id,))
 
     def practice_by_topic(self) -> list[sqlite3.Row]:
         return self._read("SELECT topic, COUNT(*) AS sessions, SUM(parts_right) AS right, SUM(parts_asked) AS asked, "
-                          "MAX(at) AS last FROM practice GROUP BY topic ORDER BY topic")
+                          "MAX(at) AS last FROM item GROUP BY topic ORDER BY topic")

@@ -66,7 +66,7 @@ def test_pca_csv_with_header(tmp_path):
     (("solve", "conv", "--data", "n=3,f=5"), "layer 1"),
     (("solve", "conv", "--data", "n=32,f=5,q=1"), "not one of"),
     (("solve", "backprop", "--x", "1,2", "--w1", "1,2,3"), "--w1 rows need 2"),
-    (("solve", "backprop", "--x", "1,2"), "needs --x"),
+    (("solve", "backprop", "--x", "1,2"), "needs --w1"),
     (("solve", "backprop", "--x", "1,x", "--w1", "1,2"), "not a number"),
     (("solve", "qlearning", "--q", "0,0", "--transitions", "0,0,1"), "s,a,r,s'"),
     (("solve", "qlearning", "--q", "0,0", "--transitions", "0,0,1,0", "--gamma", "abc"), "--gamma"),
@@ -76,7 +76,7 @@ def test_malformed_data_is_one_line(args, fragment):
     assert_one_line_error(runner.invoke(app, list(args)), fragment)
 
 
-@pytest.mark.parametrize("topic", [t.name for t in registry.TOPICS])
+@pytest.mark.parametrize("topic", registry.names())
 def test_practice_show_for_every_topic(topic):
     problem = engine.generate(topic, 9, "medium")
     script = "\n".join(typed(p.expected) for p in problem.parts) + "\n"

@@ -15,7 +15,7 @@ ROOT_CSV = engine.problems_dir() / "entropy" / "playtennis.csv"
 
 
 def counts_given(counts, base="2"):
-    return entropy.parse_data(";".join(",".join(map(str, r)) for r in counts), {"base": base})
+    return engine.from_data("entropy", {"data": ";".join(",".join(map(str, r)) for r in counts), "base": base}).given
 
 
 def test_course_notes_example():
@@ -26,7 +26,7 @@ def test_course_notes_example():
 
 
 def test_playtennis_gains():
-    given = entropy.parse_data(ROOT_CSV.read_text(), {"target": "Play", "path": str(ROOT_CSV)})
+    given = engine.from_data("entropy", {"data": str(ROOT_CSV), "target": "Play"}).given
     answers = entropy.solve(given).answers
     assert answers["entropy"] == pytest.approx(0.9403, abs=1e-4)
     gains = answers["information_gain"]

@@ -35,7 +35,7 @@ def paper_answers(blueprint, seed):
 
 def test_shipped_blueprints():
     final = exam.load_blueprint("final")
-    assert {s.topic for s in final.sections} == {t.name for t in registry.TOPICS}
+    assert {s.topic for s in final.sections} == set(registry.names())
     assert sum(s.points * s.questions for s in final.sections) == 100 and final.minutes == 90
     quick = exam.load_blueprint("quick")
     assert sum(s.questions for s in quick.sections) == 3 and quick.minutes == 15
@@ -193,10 +193,13 @@ def test_practice_is_recorded_once_per_finished_problem():
 
 WRITER = """
 import sys
+from mlquiz import engine
+from mlquiz.interact import Outcome
 from mlquiz.store import Store
 store = Store()
+problem = engine.generate("entropy", 1, "easy")
 for i in range(int(sys.argv[1])):
-    store.record_practice("entropy", "easy", i, "random", 1, 3)
+    store.record_practice(problem, [Outcome("entropy", "right", 1), Outcome("information_gain", "wrong", 2)])
 """
 
 

@@ -47,7 +47,7 @@ def run(*args, **kwargs):
     return result
 
 
-@pytest.mark.parametrize("topic", [t.name for t in registry.TOPICS])
+@pytest.mark.parametrize("topic", registry.names())
 @FAST
 @given(data=TEXT)
 def test_any_data(topic, data):
@@ -141,7 +141,7 @@ def test_hundred_thousand_rows(tmp_path):
 
 # --------------------------------------------------------------------------- interactive endings
 
-@pytest.mark.parametrize("topic", [t.name for t in registry.TOPICS])
+@pytest.mark.parametrize("topic", registry.names())
 def test_eof_at_every_prompt_of_practice_ends_cleanly(topic):
     problem = engine.generate(topic, 4, "medium")
     answers = [typed(p.expected) for p in problem.parts]
@@ -196,7 +196,7 @@ def test_ctrl_c_exits_130_with_nothing_half_recorded(args, prompt):
 def test_forty_columns_still_render(monkeypatch):
     monkeypatch.setenv("COLUMNS", "40")
     outputs = [run("list"), run("check", "conv", "--data", "n=32,f=3", "--work", "output_size=29")]
-    for topic in registry.TOPICS:
+    for topic in registry.topics():
         outputs.append(run("show", topic.name, "--seed", "3", "--solution"))
     outputs.append(run("exam", "--blueprint", "quick", "--seed", "3", input=":submit\ny\n"))
     outputs.append(run("history"))

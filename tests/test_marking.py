@@ -199,7 +199,7 @@ def test_backprop_hidden_delta_wrong_updates_carried_forward():
 
 
 def test_every_catalogued_misconception_has_a_variant_and_vice_versa():
-    for topic in registry.TOPICS:
+    for topic in registry.topics():
         module = registry.load(topic.name)
         ids = {m.id for m in marking.misconceptions(topic.name)}
         assert len(ids) >= 3, topic.name

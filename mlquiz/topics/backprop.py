@@ -10,6 +10,8 @@ A single unit (easy): y = σ(w·x + b), σ'(a) = y(1 − y), δ = δ_y·y(1 − 
 given (network) = {"kind": "network", "samples": [{"x": […], "target": […]}], "w1", "b1", "w2", "b2",
                    "lr", "fixed_bias": bool, "bias": bool (whether the network has biases)}
 given (unit)    = {"kind": "unit", "x": […], "w": […], "b": float, "upstream": δ_y, "lr"}
+
+Every step's id is the name of the answer it produces (`hidden`, `delta_output`, `w1_new`, …).
 """
 
 from __future__ import annotations
@@ -20,126 +22,78 @@ from typing import Any
 
 import numpy as np
 
+from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError
-from mlquiz.model import Part, Solution, Step, Tolerance
-from mlquiz.topics.common import fmt, fmtp, number_rows
+from mlquiz.model import Part, Solution, Tolerance, answer_at
+from mlquiz.text import Msg, Texts
+from mlquiz.topics.common import attempts, fmt, fmtp
 
-TEXT = {
-    "statement_network": "A {shape} network of sigmoid units{bias_text} is trained with loss L = ½·Σ(r − y)²{batch} "
-                         "and learning rate η = {lr}. Do one forward pass, one backward pass and one update "
-                         "(rows of W are the neurons of that layer; δ = −∂L/∂a as in the course).",
-    "statement_unit": "A sigmoid unit y = σ(w·x + b) has inputs x = {x}, weights w = {w} and bias b = {b}. "
-                      "The error signal arriving from above is δ_y = {upstream} (δ = −∂L/∂·, the course's sign). "
-                      "Find a, y, σ'(a), δ and the weights after one update with η = {lr}.",
-    "bias_text": " with biases",
-    "no_bias_text": " without biases",
-    "fixed_bias_text": " (biases are fixed: not updated)",
-    "batch": ", summed over a batch of {n} samples",
-    "prompt_pre_activation": "the pre-activation a = w·x + b",
-    "prompt_output_unit": "the output y = σ(a)",
-    "prompt_derivative": "σ'(a) = y(1 − y)",
-    "prompt_delta": "δ = δ_y·y(1 − y)",
-    "prompt_w_new": "the weights w after the update",
-    "prompt_b_new": "the bias b after the update",
-    "prompt_hidden": "the hidden activations h = σ(W₁x{b}){which}",
-    "prompt_output": "the outputs y = σ(W₂h{b}){which}",
-    "prompt_loss": "the loss L = ½·Σ(r − y)²",
-    "prompt_delta_output": "the output deltas δ_out = y(1 − y)(r − y){which}",
-    "prompt_delta_hidden": "the hidden deltas δ_hid = h(1 − h)·(W₂ᵀδ_out){which}",
-    "prompt_grad_w2": "∂L/∂W₂ (a matrix, rows = output neurons)",
-    "prompt_grad_w1": "∂L/∂W₁ (a matrix, rows = hidden neurons)",
-    "prompt_w2_new": "W₂ after the update",
-    "prompt_w1_new": "W₁ after the update",
-    "prompt_b2_new": "b₂ after the update",
-    "prompt_b1_new": "b₁ after the update",
-    "which_sample": " for sample {i}",
-    "which_rows": " (one row per sample)",
-    "title_pre": "Pre-activation",
-    "title_out_unit": "Output",
-    "title_derivative": "Sigmoid derivative",
-    "title_delta": "Delta through the sigmoid",
-    "title_w_new": "Weight update",
-    "title_b_new": "Bias update",
-    "title_hidden": "Hidden layer (forward)",
-    "title_output": "Output layer (forward)",
-    "title_loss": "Loss",
-    "title_delta_output": "Output deltas",
-    "title_delta_hidden": "Hidden deltas (with the old W₂)",
-    "title_grad_w2": "Gradient of W₂",
-    "title_grad_b2": "Gradient of b₂",
-    "title_grad_w1": "Gradient of W₁",
-    "title_grad_b1": "Gradient of b₁",
-    "title_w2_new": "Update W₂",
-    "title_b2_new": "Update b₂",
-    "title_w1_new": "Update W₁",
-    "title_b1_new": "Update b₁",
-    "remark_sign": "you used δ = ∂L/∂a, the opposite sign to the course's δ = −∂L/∂a; that is fine if you "
-                   "then update with w ← w − η·δ·input",
-}
+T = Texts("backprop")
 
-OPTIONS = {"x": "input vector (; between samples for a batch)", "target": "target vector(s)",
-           "w1": "first-layer weights, rows = neurons", "b1": "first-layer biases",
-           "w2": "second-layer weights, rows = neurons", "b2": "second-layer biases", "lr": "learning rate η",
-           "fixed_bias": "do not update biases", "upstream": "δ_y arriving at a single unit"}
 TOLERANCE = Tolerance(relative=0.006, absolute=0.0001)
 MAX_SIZE = 10
+MAX_MAGNITUDE = 1e6
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-a))
+    """1/(1 + e^(−a)); e^(−a) overflowing to ∞ for a very negative a is the right limit, σ = 0."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-a))
 
 
 def _v(values: Any) -> str:
     array = np.atleast_1d(np.asarray(values, dtype=float))
     if array.ndim == 2:
-        return "[" + "; ".join(", ".join(fmt(x, 6) for x in row) for row in array) + "]"
-    return "[" + ", ".join(fmt(x, 6) for x in array) + "]"
+        return "[" + "; ".join(", ".join(fmt(float(x), 6) for x in row) for row in array) + "]"
+    return "[" + ", ".join(fmt(float(x), 6) for x in array) + "]"
 
 
 def _list(values: np.ndarray) -> Any:
     return np.asarray(values, dtype=float).tolist()
 
 
+def _like(carried: Any, computed: np.ndarray) -> np.ndarray:
+    """The value a step handed on (the student's when carried forward), in the computed array's shape;
+    a value of another size cannot stand in for it, so the computed one is kept."""
+    value = np.asarray(carried, dtype=float)
+    return value.reshape(computed.shape) if value.size == computed.size else computed
+
+
 # --------------------------------------------------------------------------- solving
 
-def solve(given: dict, override: dict[str, Any] | None = None) -> Solution:
+def solve(given: dict, override: dict[tuple, Any] | None = None) -> Solution:
+    """All quantities in derivation order; `override` (a student's own values) is carried forward."""
+    d = Derivation(override)
     if given["kind"] == "unit":
-        return _solve_unit(given, override or {})
-    return _solve_network(given, override or {})
+        _unit(given, d)
+    else:
+        _network(given, d)
+    return d.solution()
 
 
-def _solve_unit(given: dict, override: dict[str, Any]) -> Solution:
+def _unit(given: dict, d: Derivation) -> dict[str, float]:
+    """The single unit's steps; returns the values handed on (carried forward where the student gave them)."""
     x, w, b = np.array(given["x"], float), np.array(given["w"], float), float(given["b"])
     lr, upstream = given["lr"], given["upstream"]
-    steps: list[Step] = []
-    a = float(w @ x + b)
-    steps.append(Step(TEXT["title_pre"], "a = w·x + b",
-                      " + ".join(f"{fmtp(wi, 6)}·{fmtp(xi, 6)}" for wi, xi in zip(w, x)) + f" + {fmtp(b, 6)}", a,
-                      answer="pre_activation"))
-    a = float(override.get("pre_activation", a))
-    y = float(sigmoid(a))
-    steps.append(Step(TEXT["title_out_unit"], "y = σ(a) = 1/(1 + e^(−a))", f"1/(1 + e^(−{fmtp(a, 6)}))", y,
-                      answer="output"))
-    y = float(override.get("output", y))
-    derivative = y * (1 - y)
-    steps.append(Step(TEXT["title_derivative"], "σ'(a) = y(1 − y)", f"{fmt(y, 6)}·(1 − {fmt(y, 6)})", derivative,
-                      answer="sigmoid_derivative"))
-    derivative = float(override.get("sigmoid_derivative", derivative))
-    delta = upstream * derivative
-    steps.append(Step(TEXT["title_delta"], "δ = δ_y·y(1 − y)", f"{fmtp(upstream, 6)}·{fmt(derivative, 6)}", delta,
-                      answer="delta"))
-    delta = float(override.get("delta", delta))
-    w_new = w + lr * delta * x
-    steps.append(Step(TEXT["title_w_new"], "w ← w + η·δ·x",
-                      f"{_v(w)} + {fmt(lr)}·{fmtp(delta, 6)}·{_v(x)}", _list(w_new), answer="w_new"))
-    b_new = b + lr * delta
-    steps.append(Step(TEXT["title_b_new"], "b ← b + η·δ", f"{fmt(b, 6)} + {fmt(lr)}·{fmtp(delta, 6)}", b_new,
-                      answer="b_new"))
-    answers = {step.answer: step.value for step in steps}
-    return Solution(steps=steps, answers=answers)
+    a = d.step("pre_activation", T("title.pre_activation"), T("formula.pre_activation"),
+               " + ".join(f"{fmtp(float(wi), 6)}·{fmtp(float(xi), 6)}" for wi, xi in zip(w, x)) + f" + {fmtp(b, 6)}",
+               float(w @ x + b), answer="pre_activation")
+    y = d.step("output", T("title.output_unit"), T("formula.output_unit"), f"1/(1 + e^(−{fmtp(a, 6)}))",
+               float(sigmoid(a)), answer="output")
+    derivative = d.step("sigmoid_derivative", T("title.sigmoid_derivative"), T("formula.sigmoid_derivative"),
+                        f"{fmt(y, 6)}·(1 − {fmt(y, 6)})", y * (1 - y), answer="sigmoid_derivative")
+    delta = d.step("delta", T("title.delta"), T("formula.delta"), f"{fmtp(upstream, 6)}·{fmt(derivative, 6)}",
+                   upstream * derivative, answer="delta")
+    d.step("w_new", T("title.w_new"), T("formula.w_new"), f"{_v(w)} + {fmt(lr)}·{fmtp(delta, 6)}·{_v(x)}",
+           _list(w + lr * delta * x), answer="w_new")
+    d.step("b_new", T("title.b_new"), T("formula.b_new"), f"{fmt(b, 6)} + {fmt(lr)}·{fmtp(delta, 6)}",
+           b + lr * delta, answer="b_new")
+    return {"a": a, "y": y, "derivative": derivative, "delta": delta}
 
 
-def _solve_network(given: dict, override: dict[str, Any]) -> Solution:
+def _network(given: dict, d: Derivation) -> dict[str, np.ndarray]:
+    """The network's steps; returns the arrays handed on (one row per sample), the student's where
+    they were carried forward."""
     w1, w2 = np.array(given["w1"], float), np.array(given["w2"], float)
     bias = given.get("bias", True)
     b1 = np.array(given["b1"], float) if bias else np.zeros(len(w1))
@@ -150,82 +104,76 @@ def _solve_network(given: dict, override: dict[str, Any]) -> Solution:
     batch = len(samples) > 1
     xs = np.array([s["x"] for s in samples], float)
     rs = np.array([s["target"] for s in samples], float)
-    steps: list[Step] = []
 
     def shaped(values: np.ndarray) -> Any:
         return _list(values) if batch else _list(values[0])
 
-    def take(name: str, values: np.ndarray) -> np.ndarray:
-        if name not in override:
-            return values
-        student = np.array(override[name], float)
-        return student.reshape(values.shape) if student.size == values.size else values
+    def step(step_id: str, formula: Msg, lines: list[str], values: np.ndarray) -> np.ndarray:
+        """A step whose value has one row per sample (shown as a vector for a single sample)."""
+        carried = d.step(step_id, T(f"title.{step_id}"), formula, lines, shaped(values), answer=step_id)
+        return _like(carried, values)
 
     a1 = xs @ w1.T + b1
-    hidden = sigmoid(a1)
-    bias1 = " + b₁" if bias else ""
-    steps.append(Step(TEXT["title_hidden"], f"a₁ = W₁x{bias1},  h = σ(a₁)", "\n".join(
-        f"a₁ = {_v(w1)}·{_v(x)}{' + ' + _v(b1) if bias else ''} = {_v(a)}\nh = σ(a₁) = {_v(h)}"
-        for x, a, h in zip(xs, a1, hidden)), shaped(hidden), answer="hidden"))
-    hidden = take("hidden", hidden)
+    hidden = step("hidden", T("formula.hidden", bias=" + b₁" if bias else ""), [
+        line for x, a, h in zip(xs, a1, sigmoid(a1))
+        for line in (f"a₁ = {_v(w1)}·{_v(x)}{' + ' + _v(b1) if bias else ''} = {_v(a)}", f"h = σ(a₁) = {_v(h)}")],
+        sigmoid(a1))
     a2 = hidden @ w2.T + b2
-    output = sigmoid(a2)
-    steps.append(Step(TEXT["title_output"], f"a₂ = W₂h{' + b₂' if bias else ''},  y = σ(a₂)", "\n".join(
-        f"a₂ = {_v(w2)}·{_v(h)}{' + ' + _v(b2) if bias else ''} = {_v(a)}\ny = σ(a₂) = {_v(y)}"
-        for h, a, y in zip(hidden, a2, output)), shaped(output), answer="output"))
-    output = take("output", output)
-    loss = float(0.5 * np.sum((rs - output) ** 2))
-    steps.append(Step(TEXT["title_loss"], "L = ½·Σ(r − y)²", "½·(" + " + ".join(
-        f"({fmt(r, 6)} − {fmt(y, 6)})²" for r, y in zip(rs.ravel(), output.ravel())) + ")", loss, answer="loss"))
+    output = step("output", T("formula.output", bias=" + b₂" if bias else ""), [
+        line for h, a, y in zip(hidden, a2, sigmoid(a2))
+        for line in (f"a₂ = {_v(w2)}·{_v(h)}{' + ' + _v(b2) if bias else ''} = {_v(a)}", f"y = σ(a₂) = {_v(y)}")],
+        sigmoid(a2))
+    d.step("loss", T("title.loss"), T("formula.loss"), "½·(" + " + ".join(
+        f"({fmt(float(r), 6)} − {fmt(float(y), 6)})²" for r, y in zip(rs.ravel(), output.ravel())) + ")",
+        float(0.5 * np.sum((rs - output) ** 2)), answer="loss")
     delta_out = output * (1 - output) * (rs - output)
-    steps.append(Step(TEXT["title_delta_output"], "δ_out = y(1 − y)(r − y)", "\n".join(
-        "\n".join(f"{fmt(y, 6)}·(1 − {fmt(y, 6)})·({fmt(r, 6)} − {fmt(y, 6)}) = {fmt(d, 6)}"
-                  for y, r, d in zip(yrow, rrow, drow)) for yrow, rrow, drow in zip(output, rs, delta_out)),
-        shaped(delta_out), answer="delta_output"))
-    delta_out = take("delta_output", delta_out)
+    delta_out = step("delta_output", T("formula.delta_output"), [
+        f"{fmt(float(y), 6)}·(1 − {fmt(float(y), 6)})·({fmt(float(r), 6)} − {fmt(float(y), 6)}) = {fmt(float(dv), 6)}"
+        for yrow, rrow, drow in zip(output, rs, delta_out) for y, r, dv in zip(yrow, rrow, drow)], delta_out)
     back = delta_out @ w2
     delta_hidden = hidden * (1 - hidden) * back
-    steps.append(Step(TEXT["title_delta_hidden"], "δ_hid = h(1 − h)·(W₂ᵀδ_out)", "\n".join(
-        f"W₂ᵀδ_out = {_v(b)}\nδ_hid = {_v(h)}·(1 − {_v(h)})·{_v(b)} = {_v(d)}"
-        for h, b, d in zip(hidden, back, delta_hidden)), shaped(delta_hidden), answer="delta_hidden"))
-    delta_hidden = take("delta_hidden", delta_hidden)
+    delta_hidden = step("delta_hidden", T("formula.delta_hidden"), [
+        line for h, b, dv in zip(hidden, back, delta_hidden)
+        for line in (f"W₂ᵀδ_out = {_v(b)}", f"δ_hid = {_v(h)}·(1 − {_v(h)})·{_v(b)} = {_v(dv)}")], delta_hidden)
 
-    batch_note = " (summed over the batch)" if batch else ""
+    summed = T("formula.summed") if batch else ""
     grad_w2 = -(delta_out.T @ hidden)
+    grad_w2 = _like(d.step("grad_w2", T("title.grad_w2"), T("formula.grad_w2", batch=summed),
+                           f"−{_v(delta_out.T)}·{_v(hidden)}" if batch else f"−{_v(delta_out[0])}ᵀ·{_v(hidden[0])}",
+                           _list(grad_w2), answer="grad_w2"), grad_w2)
+    grad_b2 = -delta_out.sum(axis=0)
+    if bias:
+        grad_b2 = _like(d.step("grad_b2", T("title.grad_b2"), T("formula.grad_b2", batch=summed),
+                               f"−{_v(delta_out.sum(axis=0))}", _list(grad_b2), answer="grad_b2"), grad_b2)
     grad_w1 = -(delta_hidden.T @ xs)
-    grad_b2, grad_b1 = -delta_out.sum(axis=0), -delta_hidden.sum(axis=0)
-    steps.append(Step(TEXT["title_grad_w2"], "∂L/∂W₂ = −δ_out·hᵀ" + batch_note,
-                      f"−{_v(delta_out.T)}·{_v(hidden)}" if batch else f"−{_v(delta_out[0])}ᵀ·{_v(hidden[0])}",
-                      _list(grad_w2), answer="grad_w2"))
+    grad_w1 = _like(d.step("grad_w1", T("title.grad_w1"), T("formula.grad_w1", batch=summed),
+                           f"−{_v(delta_hidden.T)}·{_v(xs)}" if batch else f"−{_v(delta_hidden[0])}ᵀ·{_v(xs[0])}",
+                           _list(grad_w1), answer="grad_w1"), grad_w1)
+    grad_b1 = -delta_hidden.sum(axis=0)
     if bias:
-        steps.append(Step(TEXT["title_grad_b2"], "∂L/∂b₂ = −δ_out" + batch_note, f"−{_v(delta_out.sum(axis=0))}",
-                          _list(grad_b2), answer="grad_b2"))
-    steps.append(Step(TEXT["title_grad_w1"], "∂L/∂W₁ = −δ_hid·xᵀ" + batch_note,
-                      f"−{_v(delta_hidden.T)}·{_v(xs)}" if batch else f"−{_v(delta_hidden[0])}ᵀ·{_v(xs[0])}",
-                      _list(grad_w1), answer="grad_w1"))
+        grad_b1 = _like(d.step("grad_b1", T("title.grad_b1"), T("formula.grad_b1", batch=summed),
+                               f"−{_v(delta_hidden.sum(axis=0))}", _list(grad_b1), answer="grad_b1"), grad_b1)
+
+    d.step("w2_new", T("title.w2_new"), T("formula.w2_new"), f"{_v(w2)} − {fmt(lr)}·{_v(grad_w2)}",
+           _list(w2 - lr * grad_w2), answer="w2_new")
     if bias:
-        steps.append(Step(TEXT["title_grad_b1"], "∂L/∂b₁ = −δ_hid" + batch_note, f"−{_v(delta_hidden.sum(axis=0))}",
-                          _list(grad_b1), answer="grad_b1"))
-    grad_w2, grad_w1 = take("grad_w2", grad_w2), take("grad_w1", grad_w1)
-    w2_new, w1_new = w2 - lr * grad_w2, w1 - lr * grad_w1
-    steps.append(Step(TEXT["title_w2_new"], "W₂ ← W₂ + η·δ_out·hᵀ = W₂ − η·∂L/∂W₂",
-                      f"{_v(w2)} − {fmt(lr)}·{_v(grad_w2)}", _list(w2_new), answer="w2_new"))
+        _bias_update(d, "2", "δ_out", b2, grad_b2, lr, update_bias)
+    d.step("w1_new", T("title.w1_new"), T("formula.w1_new"), f"{_v(w1)} − {fmt(lr)}·{_v(grad_w1)}",
+           _list(w1 - lr * grad_w1), answer="w1_new")
     if bias:
-        steps.append(_bias_update("2", "δ_out", b2, grad_b2, lr, update_bias))
-    steps.append(Step(TEXT["title_w1_new"], "W₁ ← W₁ + η·δ_hid·xᵀ = W₁ − η·∂L/∂W₁",
-                      f"{_v(w1)} − {fmt(lr)}·{_v(grad_w1)}", _list(w1_new), answer="w1_new"))
-    if bias:
-        steps.append(_bias_update("1", "δ_hid", b1, grad_b1, lr, update_bias))
-    answers = {step.answer: step.value for step in steps if step.answer}
-    return Solution(steps=steps, answers=answers)
+        _bias_update(d, "1", "δ_hid", b1, grad_b1, lr, update_bias)
+    return {"x": xs, "r": rs, "w1": w1, "w2": w2, "a1": a1, "a2": a2, "h": hidden, "y": output,
+            "d_out": delta_out}
 
 
-def _bias_update(layer: str, delta: str, b: np.ndarray, grad: np.ndarray, lr: float, update: bool) -> Step:
+def _bias_update(d: Derivation, layer: str, delta: str, b: np.ndarray, grad: np.ndarray, lr: float,
+                 update: bool) -> None:
     """b ← b + η·δ (= b − η·∂L/∂b), or b unchanged when the biases are fixed."""
     name = "b" + "₁₂"[int(layer) - 1]
-    new = b - lr * grad if update else b
-    return Step(TEXT[f"title_b{layer}_new"], f"{name} ← {name} + η·{delta}" if update else f"{name} fixed",
-                f"{_v(b)} − {fmt(lr)}·{_v(grad)}" if update else _v(b), _list(new), answer=f"b{layer}_new")
+    formula = T("formula.bias_update", b=name, delta=delta) if update else T("formula.bias_fixed", b=name)
+    d.step(f"b{layer}_new", T(f"title.b{layer}_new"), formula,
+           f"{_v(b)} − {fmt(lr)}·{_v(grad)}" if update else _v(b), _list(b - lr * grad if update else b),
+           answer=f"b{layer}_new")
 
 
 # --------------------------------------------------------------------------- problem text
@@ -234,33 +182,39 @@ def _shape(given: dict) -> str:
     return f"{len(given['w1'][0])}-{len(given['w1'])}-{len(given['w2'])}"
 
 
-def statement(given: dict) -> str:
+def statement(given: dict) -> list[Msg]:
     if given["kind"] == "unit":
-        return TEXT["statement_unit"].format(x=_v(given["x"]), w=_v(given["w"]), b=fmt(given["b"], 6),
-                                             upstream=fmt(given["upstream"], 6), lr=fmt(given["lr"]))
-    bias_text = TEXT["bias_text"] if given.get("bias", True) else TEXT["no_bias_text"]
-    if given.get("bias", True) and given.get("fixed_bias"):
-        bias_text += TEXT["fixed_bias_text"]
+        return [T("statement.unit", x=_v(given["x"]), w=_v(given["w"]), b=fmt(float(given["b"]), 6)),
+                T("statement.unit_upstream", upstream=fmt(float(given["upstream"]), 6)),
+                T("statement.unit_task", lr=fmt(float(given["lr"])))]
+    if not given.get("bias", True):
+        biases = T("statement.without_biases")
+    elif given.get("fixed_bias"):
+        biases = T("statement.with_fixed_biases")
+    else:
+        biases = T("statement.with_biases")
     n = len(given["samples"])
-    return TEXT["statement_network"].format(shape=_shape(given), bias_text=bias_text, lr=fmt(given["lr"]),
-                                            batch=TEXT["batch"].format(n=n) if n > 1 else "")
+    return [T("statement.network", shape=_shape(given), biases=biases, lr=fmt(float(given["lr"])),
+              batch=T("statement.batch", n=n) if n > 1 else ""),
+            T("statement.network_task")]
 
 
-def table(given: dict) -> tuple[list[str], list[list[str]]]:
+def table(given: dict) -> tuple[list, list[list[str]]]:
     if given["kind"] == "unit":
-        return ["x", "w", "b", "δ_y", "η"], [[_v(given["x"]), _v(given["w"]), fmt(given["b"], 6),
-                                               fmt(given["upstream"], 6), fmt(given["lr"])]]
+        return ["x", "w", "b", "δ_y", "η"], [[_v(given["x"]), _v(given["w"]), fmt(float(given["b"]), 6),
+                                               fmt(float(given["upstream"]), 6), fmt(float(given["lr"]))]]
+    batch = len(given["samples"]) > 1
     rows = []
     for i, sample in enumerate(given["samples"], start=1):
-        rows.append([f"x ({i})" if len(given["samples"]) > 1 else "x", _v(sample["x"])])
-        rows.append([f"r ({i})" if len(given["samples"]) > 1 else "r", _v(sample["target"])])
+        rows.append([f"x ({i})" if batch else "x", _v(sample["x"])])
+        rows.append([f"r ({i})" if batch else "r", _v(sample["target"])])
     rows.append(["W₁", _v(given["w1"])])
     if given.get("bias", True):
         rows.append(["b₁", _v(given["b1"])])
     rows.append(["W₂", _v(given["w2"])])
     if given.get("bias", True):
         rows.append(["b₂", _v(given["b2"])])
-    return ["", "value"], rows
+    return ["", T("header.value")], rows
 
 
 def _negated(value: Any) -> Any:
@@ -269,44 +223,63 @@ def _negated(value: Any) -> Any:
 
 def parts(given: dict, solution: Solution, difficulty: str) -> list[Part]:
     a = solution.answers
+    sign = T("note.opposite_sign")
     if given["kind"] == "unit":
         return [
-            Part("pre_activation", TEXT["prompt_pre_activation"], "number", a["pre_activation"], TOLERANCE,
-                 step=TEXT["title_pre"]),
-            Part("output", TEXT["prompt_output_unit"], "number", a["output"], TOLERANCE, step=TEXT["title_out_unit"]),
-            Part("sigmoid_derivative", TEXT["prompt_derivative"], "number", a["sigmoid_derivative"], TOLERANCE,
-                 step=TEXT["title_derivative"]),
-            Part("delta", TEXT["prompt_delta"], "number", a["delta"], TOLERANCE, step=TEXT["title_delta"],
-                 accepted=((-a["delta"], TEXT["remark_sign"]),)),
-            Part("w_new", TEXT["prompt_w_new"], "vector", a["w_new"], TOLERANCE, step=TEXT["title_w_new"]),
-            Part("b_new", TEXT["prompt_b_new"], "number", a["b_new"], TOLERANCE, step=TEXT["title_b_new"]),
+            Part(("pre_activation",), T("prompt.pre_activation"), "number", a["pre_activation"], TOLERANCE,
+                 step="pre_activation"),
+            Part(("output",), T("prompt.output_unit"), "number", a["output"], TOLERANCE, step="output"),
+            Part(("sigmoid_derivative",), T("prompt.sigmoid_derivative"), "number", a["sigmoid_derivative"],
+                 TOLERANCE, step="sigmoid_derivative"),
+            Part(("delta",), T("prompt.delta"), "number", a["delta"], TOLERANCE, step="delta",
+                 accepted=((-a["delta"], sign),)),
+            Part(("w_new",), T("prompt.w_new"), "vector", a["w_new"], TOLERANCE, step="w_new"),
+            Part(("b_new",), T("prompt.b_new"), "number", a["b_new"], TOLERANCE, step="b_new"),
         ]
-    batch = len(given["samples"]) > 1
-    which = TEXT["which_rows"] if batch else ""
-    kind = "matrix" if batch else "vector"
+    bias = given.get("bias", True)
+    rows = T("prompt.rows") if len(given["samples"]) > 1 else ""
+    kind = "matrix" if len(given["samples"]) > 1 else "vector"
     out = [
-        Part("hidden", TEXT["prompt_hidden"].format(which=which, b=" + b₁" if given.get("bias", True) else ""), kind, a["hidden"], TOLERANCE, step=TEXT["title_hidden"]),
-        Part("output", TEXT["prompt_output"].format(which=which, b=" + b₂" if given.get("bias", True) else ""), kind, a["output"], TOLERANCE, step=TEXT["title_output"]),
-        Part("loss", TEXT["prompt_loss"], "number", a["loss"], TOLERANCE, step=TEXT["title_loss"]),
-        Part("delta_output", TEXT["prompt_delta_output"].format(which=which), kind, a["delta_output"], TOLERANCE,
-             step=TEXT["title_delta_output"], accepted=((_negated(a["delta_output"]), TEXT["remark_sign"]),)),
-        Part("delta_hidden", TEXT["prompt_delta_hidden"].format(which=which), kind, a["delta_hidden"], TOLERANCE,
-             step=TEXT["title_delta_hidden"], accepted=((_negated(a["delta_hidden"]), TEXT["remark_sign"]),)),
-        Part("grad_w2", TEXT["prompt_grad_w2"], "matrix", a["grad_w2"], TOLERANCE, step=TEXT["title_grad_w2"]),
-        Part("grad_w1", TEXT["prompt_grad_w1"], "matrix", a["grad_w1"], TOLERANCE, step=TEXT["title_grad_w1"]),
-        Part("w2_new", TEXT["prompt_w2_new"], "matrix", a["w2_new"], TOLERANCE, step=TEXT["title_w2_new"]),
-        Part("w1_new", TEXT["prompt_w1_new"], "matrix", a["w1_new"], TOLERANCE, step=TEXT["title_w1_new"]),
+        Part(("hidden",), T("prompt.hidden", bias=" + b₁" if bias else "", rows=rows), kind, a["hidden"], TOLERANCE,
+             step="hidden"),
+        Part(("output",), T("prompt.output", bias=" + b₂" if bias else "", rows=rows), kind, a["output"], TOLERANCE,
+             step="output"),
+        Part(("loss",), T("prompt.loss"), "number", a["loss"], TOLERANCE, step="loss"),
+        Part(("delta_output",), T("prompt.delta_output", rows=rows), kind, a["delta_output"], TOLERANCE,
+             step="delta_output", accepted=((_negated(a["delta_output"]), sign),)),
+        Part(("delta_hidden",), T("prompt.delta_hidden", rows=rows), kind, a["delta_hidden"], TOLERANCE,
+             step="delta_hidden", accepted=((_negated(a["delta_hidden"]), sign),)),
+        Part(("grad_w2",), T("prompt.grad_w2"), "matrix", a["grad_w2"], TOLERANCE, step="grad_w2"),
+        Part(("grad_w1",), T("prompt.grad_w1"), "matrix", a["grad_w1"], TOLERANCE, step="grad_w1"),
+        Part(("w2_new",), T("prompt.w2_new"), "matrix", a["w2_new"], TOLERANCE, step="w2_new"),
+        Part(("w1_new",), T("prompt.w1_new"), "matrix", a["w1_new"], TOLERANCE, step="w1_new"),
     ]
-    if given.get("bias", True) and not given.get("fixed_bias"):
-        out += [Part("b2_new", TEXT["prompt_b2_new"], "vector", a["b2_new"], TOLERANCE, step=TEXT["title_b2_new"]),
-                Part("b1_new", TEXT["prompt_b1_new"], "vector", a["b1_new"], TOLERANCE, step=TEXT["title_b1_new"])]
+    if bias and not given.get("fixed_bias"):
+        out += [Part(("b2_new",), T("prompt.b2_new"), "vector", a["b2_new"], TOLERANCE, step="b2_new"),
+                Part(("b1_new",), T("prompt.b1_new"), "vector", a["b1_new"], TOLERANCE, step="b1_new")]
     return out
+
+
+def _flat(value: Any) -> list[float]:
+    return [x for item in value for x in _flat(item)] if isinstance(value, list) else [value]
+
+
+def well_posed(problem: Any) -> None:
+    """A unit's pre-activation is neither ≈ 0 nor saturated; a network's shapes agree, its first
+    input is not all zeros and no delta is so small that rounding hides it."""
+    g, a = problem.given, problem.solution.answers
+    if g["kind"] == "unit":
+        assert 0.05 < abs(a["pre_activation"]) < 3
+        return
+    assert len(g["w2"][0]) == len(g["w1"]) and all(len(r) == len(g["samples"][0]["x"]) for r in g["w1"])
+    assert any(v != 0 for v in g["samples"][0]["x"])
+    assert all(abs(d) >= 0.002 for d in _flat(a["delta_output"]) + _flat(a["delta_hidden"]))
 
 
 # --------------------------------------------------------------------------- generating
 
 def _tenths(rng: random.Random, low: int, high: int, nonzero: bool = True) -> float:
-    while True:
+    for _ in attempts():
         value = rng.randint(low, high) / 10
         if value or not nonzero:
             return value
@@ -316,7 +289,7 @@ def _matrix(rng: random.Random, rows: int, cols: int) -> list[list[float]]:
     return [[_tenths(rng, -10, 10) for _ in range(cols)] for _ in range(rows)]
 
 
-def _network(rng: random.Random, sizes: tuple[int, int, int], bias: bool, n_samples: int) -> dict:
+def _random_network(rng: random.Random, sizes: tuple[int, int, int], bias: bool, n_samples: int) -> dict:
     n_in, n_hidden, n_out = sizes
     samples = [{"x": [rng.choice((0.0, 0.5, 1.0, 1.0, 2.0, -1.0)) for _ in range(n_in)],
                 "target": [rng.choice((0.0, 1.0, 0.1, 0.9)) for _ in range(n_out)]} for _ in range(n_samples)]
@@ -338,131 +311,134 @@ def _well_scaled(given: dict) -> bool:
 
 def generate(rng: random.Random, difficulty: str) -> dict:
     if difficulty == "easy":
-        while True:
+        for _ in attempts():
             given = {"kind": "unit", "x": [rng.choice((0.5, 1.0, 2.0, -1.0)) for _ in range(2)],
                      "w": [_tenths(rng, -10, 10) for _ in range(2)], "b": _tenths(rng, -5, 5, nonzero=False),
                      "upstream": rng.choice((0.5, 1.0, -1.0, 0.2, -0.4)), "lr": rng.choice((0.5, 1.0, 0.1))}
             a = solve(given).answers["pre_activation"]
             if abs(a) > 0.05 and abs(a) < 3:
                 return given
-    while True:
+    for _ in attempts():
         if difficulty == "medium":
-            given = _network(rng, (2, 2, rng.choice((1, 2))), bias=False, n_samples=1)
+            given = _random_network(rng, (2, 2, rng.choice((1, 2))), bias=False, n_samples=1)
         elif rng.random() < 0.5:
-            given = _network(rng, rng.choice(((2, 3, 2), (3, 2, 2))), bias=True, n_samples=1)
+            given = _random_network(rng, rng.choice(((2, 3, 2), (3, 2, 2))), bias=True, n_samples=1)
         else:
-            given = _network(rng, (2, 2, 1), bias=True, n_samples=2)
+            given = _random_network(rng, (2, 2, 1), bias=True, n_samples=2)
         if _well_scaled(given):
             return given
 
 
 # --------------------------------------------------------------------------- parsing the options
 
-def _rows(value: Any, flag: str, example: str) -> list[list[float]]:
-    return number_rows(str(value), flag, example)
-
-
-def _vector(value: Any, flag: str, example: str) -> list[float]:
-    rows = _rows(value, flag, example)
-    if len(rows) != 1:
-        raise UserError(f"{flag} must be one vector like {example!r}")
-    return rows[0]
-
-
-def parse_data(text: str, options: dict) -> dict:
-    """Network: --x, --target, --w1, --w2 [--b1 --b2 --lr --fixed-bias]; unit: --x, --w1 (one row), --upstream."""
-    lr = _vector(options.get("lr") or "0.5", "--lr", "0.5")
-    if len(lr) != 1 or not 0 < lr[0] <= 100:
-        raise UserError("--lr must be one positive number")
-    if options.get("x") is None or options.get("w1") is None:
-        raise UserError('backprop needs --x "0.05,0.10" and --w1 "0.15,0.20;0.25,0.30", plus --target and --w2 '
-                        "for a network or --upstream for a single unit")
-    xs = _rows(options["x"], "--x", "0.05,0.10")
-    w1 = _rows(options["w1"], "--w1", "0.15,0.20;0.25,0.30")
+def parse_data(values: dict) -> dict:
+    """Network: --x, --target, --w1, --w2 [--b1 --b2 --lr --fixed-bias]; unit: --x, --w1 (one row),
+    --upstream [--b1 (one bias) --lr]. The values are already read and range-checked."""
+    lr = values["lr"]
+    xs, w1 = values["x"], values["w1"]
     if len(w1[0]) != len(xs[0]):
-        raise UserError(f"--w1 rows need {len(xs[0])} weights, one per input in --x")
-    if options.get("upstream") is not None and options.get("w2") is None:
+        raise UserError(T("error.w1_width", n=len(xs[0])))
+    if values["upstream"] is not None and values["w2"] is None:
         if len(w1) != 1 or len(xs) != 1:
-            raise UserError("a single unit takes one --x vector and one --w1 row")
-        b = _vector(options.get("b1") or "0", "--b1", "0.35")
-        upstream = _vector(options["upstream"], "--upstream", "0.5")
-        return {"kind": "unit", "x": xs[0], "w": w1[0], "b": b[0], "upstream": upstream[0], "lr": lr[0]}
-    if options.get("w2") is None or options.get("target") is None:
-        raise UserError("a network needs --w2 and --target as well (or --upstream for a single unit)")
-    w2 = _rows(options["w2"], "--w2", "0.40,0.45;0.50,0.55")
-    targets = _rows(options["target"], "--target", "0.01,0.99")
+            raise UserError(T("error.unit_shape"))
+        b = values["b1"] if values["b1"] is not None else [0.0]
+        if len(b) != 1:
+            raise UserError(T("error.unit_bias", n=len(b)))
+        _check_sizes(*xs, *w1, b, [values["upstream"]])
+        return {"kind": "unit", "x": xs[0], "w": w1[0], "b": b[0], "upstream": values["upstream"], "lr": lr}
+    w2, targets = values["w2"], values["target"]
+    if w2 is None or targets is None:
+        raise UserError(T("error.network_needs"))
     if len(w2[0]) != len(w1):
-        raise UserError(f"--w2 rows need {len(w1)} weights, one per hidden neuron (rows of --w1)")
+        raise UserError(T("error.w2_width", n=len(w1)))
     if len(targets) != len(xs) or len(targets[0]) != len(w2):
-        raise UserError(f"--target needs {len(w2)} value(s) per sample, one per output neuron, and one row per --x row")
-    bias = options.get("b1") is not None or options.get("b2") is not None
+        raise UserError(T("error.target_shape", n=len(w2)))
+    bias = values["b1"] is not None or values["b2"] is not None
     given = {"kind": "network", "samples": [{"x": x, "target": r} for x, r in zip(xs, targets)], "w1": w1,
-             "w2": w2, "lr": lr[0], "bias": bias, "fixed_bias": bool(options.get("fixed_bias"))}
+             "w2": w2, "lr": lr, "bias": bias, "fixed_bias": bool(values["fixed_bias"])}
     if bias:
-        given["b1"] = _vector(options.get("b1") or ",".join("0" * len(w1)), "--b1", "0.35,0.35")
-        given["b2"] = _vector(options.get("b2") or ",".join("0" * len(w2)), "--b2", "0.60,0.60")
+        given["b1"] = values["b1"] if values["b1"] is not None else [0.0] * len(w1)
+        given["b2"] = values["b2"] if values["b2"] is not None else [0.0] * len(w2)
         if len(given["b1"]) != len(w1) or len(given["b2"]) != len(w2):
-            raise UserError("--b1 needs one bias per hidden neuron and --b2 one per output neuron")
+            raise UserError(T("error.bias_count"))
     if max(len(xs), len(xs[0]), len(w1), len(w2)) > MAX_SIZE:
-        raise UserError(f"at most {MAX_SIZE} inputs, neurons per layer and samples (this is for hand-sized networks)")
-    if any(abs(v) > 1e6 for row in [*xs, *w1, *w2] for v in row):
-        raise UserError("inputs and weights must be smaller than 1e6 in size")
+        raise UserError(T("error.too_big", limit=MAX_SIZE))
     if not all(math.isfinite(v) for row in targets for v in row):
-        raise UserError("--target must be finite numbers")
+        raise UserError(T("error.target_finite"))
+    _check_sizes(*xs, *targets, *w1, *w2, given.get("b1", []), given.get("b2", []))
     return given
 
 
+def _check_sizes(*rows: list[float]) -> None:
+    """Hand-sized numbers only: no sum or square of these can overflow."""
+    if any(abs(v) > MAX_MAGNITUDE for row in rows for v in row):
+        raise UserError(T("error.too_large"))
+
+
+def _typed(values: Any) -> str:
+    """A vector `1.0,2.0` or a matrix `1.0,2.0;3.0,4.0`, as --x or --w1 read them (exactly: repr)."""
+    rows = values if values and isinstance(values[0], list) else [values]
+    return ";".join(",".join(repr(float(v)) for v in row) for row in rows)
+
+
+def as_options(given: dict) -> dict[str, Any]:
+    """The `solve backprop` options that pose this problem again."""
+    if given["kind"] == "unit":
+        return {"x": _typed(given["x"]), "w1": _typed(given["w"]), "b1": repr(float(given["b"])),
+                "upstream": repr(float(given["upstream"])), "lr": repr(float(given["lr"]))}
+    raw = {"x": _typed([s["x"] for s in given["samples"]]), "target": _typed([s["target"] for s in given["samples"]]),
+           "w1": _typed(given["w1"]), "w2": _typed(given["w2"]), "lr": repr(float(given["lr"])),
+           "fixed_bias": bool(given.get("fixed_bias"))}
+    if given.get("bias", True):
+        raw["b1"], raw["b2"] = _typed(given["b1"]), _typed(given["b2"])
+    return raw
+
+
 # --------------------------------------------------------------------------- misconceptions
-# Each returns the value the wrong method gives at the checkpoint `name` (texts in
-# problems/backprop/misconceptions.toml), from the student's own earlier values where given.
+# Each returns the value the wrong method gives at the checkpoint `path` (texts in
+# problems/backprop/text.<lang>.toml, applies_to in misconceptions.toml), from the student's own
+# earlier values where they were carried forward.
 
-def _state(given: dict, override: dict) -> dict[str, np.ndarray]:
-    """The forward and backward quantities, the student's where they gave them."""
-    answers = solve(given, override).answers
-
-    def pick(key: str) -> np.ndarray:
-        return np.atleast_2d(np.array(override.get(key, answers[key]), dtype=float))
-
-    w1, w2 = np.array(given["w1"], float), np.array(given["w2"], float)
-    bias = given.get("bias", True)
-    xs = np.array([s["x"] for s in given["samples"]], float)
-    hidden = pick("hidden")
-    return {"x": xs, "r": np.array([s["target"] for s in given["samples"]], float), "w1": w1, "w2": w2,
-            "a1": xs @ w1.T + (np.array(given["b1"], float) if bias else 0.0), "h": hidden,
-            "a2": hidden @ w2.T + (np.array(given["b2"], float) if bias else 0.0), "y": pick("output"),
-            "d_out": pick("delta_output")}
+def _state(given: dict, override: dict) -> dict[str, Any]:
+    """The values the derivation hands on, the student's where they gave them."""
+    d = Derivation(override)
+    return _unit(given, d) if given["kind"] == "unit" else _network(given, d)
 
 
 def _shaped(given: dict, value: np.ndarray) -> Any:
     return value.tolist() if len(given["samples"]) > 1 else value[0].tolist()
 
 
-def _no_sigmoid_derivative(given: dict, name: str, student: Any, override: dict) -> Any:
+def _no_sigmoid_derivative(given: dict, path: tuple, student: Any, override: dict) -> Any:
     if given["kind"] == "unit":
         return given["upstream"]
     st = _state(given, override)
     return _shaped(given, st["r"] - st["y"])
 
 
-def _preactivation(given: dict, name: str, student: Any, override: dict) -> Any:
-    if given["kind"] == "unit":
-        a = float(override.get("pre_activation", solve(given).answers["pre_activation"]))
-        return a * (1 - a) if name == "sigmoid_derivative" else given["upstream"] * a * (1 - a)
+def _preactivation(given: dict, path: tuple, student: Any, override: dict) -> Any:
     st = _state(given, override)
-    if name == "delta_output":
+    if given["kind"] == "unit":
+        a = st["a"]
+        return a * (1 - a) if path[0] == "sigmoid_derivative" else given["upstream"] * a * (1 - a)
+    if path[0] == "delta_output":
         return _shaped(given, st["a2"] * (1 - st["a2"]) * (st["r"] - st["y"]))
     return _shaped(given, st["a1"] * (1 - st["a1"]) * (st["d_out"] @ st["w2"]))
 
 
-def _updated_w2(given: dict, name: str, student: Any, override: dict) -> Any:
+def _updated_w2(given: dict, path: tuple, student: Any, override: dict) -> Any:
     st = _state(given, override)
     w2_new = st["w2"] + given["lr"] * st["d_out"].T @ st["h"]
     return _shaped(given, st["h"] * (1 - st["h"]) * (st["d_out"] @ w2_new))
+
+
+def _no_learning_rate(given: dict, path: tuple, student: Any, override: dict) -> Any:
+    return answer_at(solve({**given, "lr": 1.0}, override).answers, path)
 
 
 VARIANTS = {
     "no_sigmoid_derivative": _no_sigmoid_derivative,
     "preactivation_derivative": _preactivation,
     "updated_w2": _updated_w2,
-    "no_learning_rate": lambda given, name, student, override: solve({**given, "lr": 1.0}, override).answers[name],
+    "no_learning_rate": _no_learning_rate,
 }

@@ -23,48 +23,16 @@ import random
 from collections import Counter
 from typing import Any
 
+from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError, short
-from mlquiz.model import Part, Solution, Step
-from mlquiz.topics.common import answer_at, fmt, frac, split_name, split_rows
+from mlquiz.model import Part, Solution, answer_at
+from mlquiz.text import Msg, Texts
+from mlquiz.topics.common import attempts, fmt, frac, split_rows
 
-TEXT = {
-    "statement_counts": (
-        "{n} samples are labelled {class_list}. Splitting them on the attribute {attribute} gives "
-        "the class counts in the table. Use log base {base_name}."
-    ),
-    "statement_table": (
-        "The table lists {n} training samples. {target} is the class label; {attribute_list} "
-        "are the attributes. Use log base {base_name}."
-    ),
-    "ask_id3": " Which attribute does ID3 choose for the root split?",
-    "ask_extended": " Also compute the Gini index and the gain ratio of each attribute.",
-    "prompt_entropy": "H(D), the entropy of {target}",
-    "prompt_gini": "Gini(D), the Gini index of {target}",
-    "prompt_conditional_entropy": "H(D|{attribute}), the conditional entropy given {attribute}",
-    "prompt_information_gain": "IG({attribute}) = H(D) − H(D|{attribute})",
-    "prompt_conditional_gini": "Gini(D|{attribute}), the weighted Gini index after splitting on {attribute}",
-    "prompt_gain_ratio": "GainRatio({attribute}) = IG({attribute}) / SplitInfo({attribute})",
-    "prompt_best_attribute": "the attribute ID3 splits on (largest information gain)",
-    "title_class_counts": "Class counts",
-    "title_entropy": "Entropy of the whole set",
-    "title_gini": "Gini index of the whole set",
-    "title_branches": "Entropy of each branch of {attribute}",
-    "title_conditional_entropy": "Conditional entropy given {attribute}",
-    "title_information_gain": "Information gain of {attribute}",
-    "title_branch_gini": "Gini index of each branch of {attribute}",
-    "title_conditional_gini": "Weighted Gini index after splitting on {attribute}",
-    "title_split_info": "Split information of {attribute}",
-    "title_gain_ratio": "Gain ratio of {attribute}",
-    "title_best": "Attribute chosen by ID3",
-    "note_zero_log": "A class with no samples contributes 0 (0·log 0 = 0).",
-    "note_split_zero": "{attribute} takes a single value here, so SplitInfo = 0 and the gain ratio is undefined.",
-    "note_best_tie": "The largest information gains are equal: {tied}. ID3 takes the first listed.",
-}
-
-OPTIONS = {"target": "the class column of a CSV table", "base": "log base: 2, e or 10"}
+T = Texts("entropy")
 
 LOG_NAMES = {"2": "log₂", "e": "ln", "10": "log₁₀"}
-BASE_NAMES = {"2": "2", "e": "e (natural log)", "10": "10"}
+BASE_KEYS = {"2": "two", "e": "e", "10": "ten"}
 BASES = {"2": 2.0, "e": math.e, "10": 10.0}
 
 # Themes for generated tables: attribute → values, and the class column with its labels.
@@ -131,169 +99,138 @@ def _single(given: dict) -> bool:
     return len(given["attributes"]) == 1
 
 
-def _key(given: dict, name: str, attribute: str) -> str:
-    return name if _single(given) else f"{name}[{attribute}]"
+def _path(given: dict, name: str, attribute: str) -> tuple:
+    return (name,) if _single(given) else (name, attribute)
 
 
-def solve(given: dict, override: dict[str, Any] | None = None) -> Solution:
-    """All quantities in derivation order; `override` replaces named values (a student's own) in
-    the computations that follow them, for carried-forward marking."""
-    override = override or {}
+def solve(given: dict, override: dict[tuple, Any] | None = None) -> Solution:
+    """All quantities in derivation order; `override` (a student's own values) is carried forward."""
+    d = Derivation(override)
     base = given.get("base", "2")
     log = LOG_NAMES[base]
     classes = given["classes"]
     attributes = given["attributes"]
     totals = [sum(row[k] for row in attributes[0]["counts"]) for k in range(len(classes))]
     n = sum(totals)
-    steps: list[Step] = []
-    flat: dict[str, Any] = {}
-    notes: list[str] = []
-
-    def value(name: str, computed: float) -> float:
-        flat[name] = computed
-        return float(override.get(name, computed))
-
-    steps.append(Step(TEXT["title_class_counts"], "|Cₖ| for each class, |D| = Σ|Cₖ|",
-                      ", ".join(f"{c}: {t}" for c, t in zip(classes, totals)) + f"; |D| = {n}",
-                      dict(zip(classes, totals))))
-    h_d = value("entropy", entropy_of(totals, base))
-    steps.append(Step(TEXT["title_entropy"], f"H(D) = −Σ pₖ·{log} pₖ", _entropy_terms(totals, base),
-                      flat["entropy"], answer="entropy"))
+    d.step("class_counts", T("title.class_counts"), T("formula.class_counts"),
+           ", ".join(f"{c}: {t}" for c, t in zip(classes, totals)) + f"; |D| = {n}", dict(zip(classes, totals)))
+    h_d = d.step("entropy", T("title.entropy"), T("formula.entropy", log=log), _entropy_terms(totals, base),
+                 entropy_of(totals, base), answer="entropy")
     if 0 in totals:
-        notes.append(TEXT["note_zero_log"])
+        d.note(T("note.zero_log"))
     extended = given.get("extended", True)
     if extended:
-        value("gini", gini_of(totals))
-        steps.append(Step(TEXT["title_gini"], "Gini(D) = 1 − Σ pₖ²", _gini_terms(totals),
-                          flat["gini"], answer="gini"))
+        d.step("gini", T("title.gini"), T("formula.gini"), _gini_terms(totals), gini_of(totals), answer="gini")
 
     gains: dict[str, float] = {}
     for attribute in attributes:
         name, counts, labels = attribute["name"], attribute["counts"], attribute["values"]
         sizes = [sum(row) for row in counts]
         branch_h = [entropy_of(row, base) for row in counts]
-        steps.append(Step(
-            TEXT["title_branches"].format(attribute=name), f"H(Dᵢ) = −Σ pᵢₖ·{log} pᵢₖ",
-            "\n".join(f"H({name}={label}) = {_entropy_terms(row, base)} = {fmt(h)}"
-                      for label, row, h in zip(labels, counts, branch_h)),
-            branch_h))
-        key = _key(given, "conditional_entropy", name)
-        h_cond = value(key, sum(s / n * h for s, h in zip(sizes, branch_h)))
-        steps.append(Step(
-            TEXT["title_conditional_entropy"].format(attribute=name), "H(D|A) = Σ |Dᵢ|/|D|·H(Dᵢ)",
-            " + ".join(f"({s}/{n})·{fmt(h)}" for s, h in zip(sizes, branch_h)),
-            flat[key], answer=key))
-        key = _key(given, "information_gain", name)
-        gain = value(key, h_d - h_cond)
-        gains[name] = gain
-        steps.append(Step(TEXT["title_information_gain"].format(attribute=name), "IG(A) = H(D) − H(D|A)",
-                          f"{fmt(h_d)} − {fmt(h_cond)}", flat[key], answer=key))
-        if extended:
-            branch_g = [gini_of(row) for row in counts]
-            steps.append(Step(
-                TEXT["title_branch_gini"].format(attribute=name), "Gini(Dᵢ) = 1 − Σ pᵢₖ²",
-                "\n".join(f"Gini({name}={label}) = {_gini_terms(row)} = {fmt(g)}"
-                          for label, row, g in zip(labels, counts, branch_g)),
-                branch_g))
-            key = _key(given, "conditional_gini", name)
-            value(key, sum(s / n * g for s, g in zip(sizes, branch_g)))
-            steps.append(Step(
-                TEXT["title_conditional_gini"].format(attribute=name), "Gini(D|A) = Σ |Dᵢ|/|D|·Gini(Dᵢ)",
-                " + ".join(f"({s}/{n})·{fmt(g)}" for s, g in zip(sizes, branch_g)),
-                flat[key], answer=key))
-            split = entropy_of(sizes, base)
-            steps.append(Step(TEXT["title_split_info"].format(attribute=name),
-                              f"SplitInfo(A) = −Σ |Dᵢ|/|D|·{log}(|Dᵢ|/|D|)", _entropy_terms(sizes, base), split))
-            key = _key(given, "gain_ratio", name)
-            if split > 0:
-                value(key, gain / split)
-                substituted = f"{fmt(gain)} / {fmt(split)}"
-            else:
-                flat[key] = None
-                substituted = "undefined"
-                notes.append(TEXT["note_split_zero"].format(attribute=name))
-            steps.append(Step(TEXT["title_gain_ratio"].format(attribute=name),
-                              "GainRatio(A) = IG(A) / SplitInfo(A)", substituted, flat[key], answer=key))
+        d.step(f"branches/{name}", T("title.branches", attribute=name), T("formula.branches", log=log),
+               [f"H({name}={label}) = {_entropy_terms(row, base)} = {fmt(h)}"
+                for label, row, h in zip(labels, counts, branch_h)], branch_h)
+        h_cond = d.step(f"conditional_entropy/{name}", T("title.conditional_entropy", attribute=name),
+                        T("formula.conditional_entropy"),
+                        " + ".join(f"({s}/{n})·{fmt(h)}" for s, h in zip(sizes, branch_h)),
+                        sum(s / n * h for s, h in zip(sizes, branch_h)),
+                        answer=_path(given, "conditional_entropy", name))
+        gains[name] = d.step(f"information_gain/{name}", T("title.information_gain", attribute=name),
+                             T("formula.information_gain"), f"{fmt(h_d)} − {fmt(h_cond)}", h_d - h_cond,
+                             answer=_path(given, "information_gain", name))
+        if not extended:
+            continue
+        branch_g = [gini_of(row) for row in counts]
+        d.step(f"branch_gini/{name}", T("title.branch_gini", attribute=name), T("formula.branch_gini"),
+               [f"Gini({name}={label}) = {_gini_terms(row)} = {fmt(g)}"
+                for label, row, g in zip(labels, counts, branch_g)], branch_g)
+        d.step(f"conditional_gini/{name}", T("title.conditional_gini", attribute=name),
+               T("formula.conditional_gini"), " + ".join(f"({s}/{n})·{fmt(g)}" for s, g in zip(sizes, branch_g)),
+               sum(s / n * g for s, g in zip(sizes, branch_g)), answer=_path(given, "conditional_gini", name))
+        split = d.step(f"split_info/{name}", T("title.split_info", attribute=name), T("formula.split_info", log=log),
+                       _entropy_terms(sizes, base), entropy_of(sizes, base))
+        if split > 0:
+            d.step(f"gain_ratio/{name}", T("title.gain_ratio", attribute=name), T("formula.gain_ratio"),
+                   f"{fmt(gains[name])} / {fmt(split)}", gains[name] / split, answer=_path(given, "gain_ratio", name))
+        else:
+            d.step(f"gain_ratio/{name}", T("title.gain_ratio", attribute=name), T("formula.gain_ratio"),
+                   T("line.undefined"), None, answer=_path(given, "gain_ratio", name))
+            d.note(T("note.split_zero", attribute=name))
 
     best = max(gains, key=lambda a: gains[a])
     tied = [a for a in gains if abs(gains[a] - gains[best]) < 1e-12]
     if len(tied) > 1:
-        notes.append(TEXT["note_best_tie"].format(tied=", ".join(tied)))
-    flat["best_attribute"] = best
-    if len(gains) > 1:
-            steps.append(Step(TEXT["title_best"], "argmax_A IG(A)",
-                          ", ".join(f"IG({a}) = {fmt(g)}" for a, g in gains.items()), best,
-                          answer="best_attribute"))
-    return Solution(steps=steps, answers=_nest(given, flat), notes=notes)
-
-
-def _nest(given: dict, flat: dict[str, Any]) -> dict[str, Any]:
-    """`information_gain[Outlook]` entries → {"information_gain": {"Outlook": …}}."""
-    answers: dict[str, Any] = {}
-    for key, val in flat.items():
-        if "[" in key:
-            name, attribute = key[:-1].split("[", 1)
-            answers.setdefault(name, {})[attribute] = val
-        else:
-            answers[key] = val
-    return answers
+        d.note(T("note.best_tie", tied=tied))
+    d.step("best_attribute", T("title.best"), T("formula.best"),
+               ", ".join(f"IG({a}) = {fmt(g)}" for a, g in gains.items()), best, answer="best_attribute")
+    return d.solution()
 
 
 # --------------------------------------------------------------------------- the problem text
 
-def statement(given: dict) -> str:
-    base_name = BASE_NAMES[given.get("base", "2")]
+def statement(given: dict) -> list[Msg]:
+    base_name = T(f"base.{BASE_KEYS[given.get('base', '2')]}")
     attributes = given["attributes"]
     if "rows" in given:
-        text = TEXT["statement_table"].format(
-            n=len(given["rows"]), target=given["target"], base_name=base_name,
-            attribute_list=", ".join(a["name"] for a in attributes))
+        text = [T("statement.table", n=len(given["rows"]), target=given["target"], base=base_name,
+                  attributes=[a["name"] for a in attributes])]
     else:
         n = sum(sum(row) for row in attributes[0]["counts"])
-        text = TEXT["statement_counts"].format(
-            n=n, class_list=" or ".join(given["classes"]), attribute=attributes[0]["name"],
-            base_name=base_name)
+        text = [T("statement.counts", n=n, classes=T("or_list", first=given["classes"][:-1],
+                                                     last=given["classes"][-1]),
+                  attribute=attributes[0]["name"], base=base_name)]
     if len(attributes) > 1:
-        text += TEXT["ask_id3"]
+        text.append(T("statement.ask_id3"))
     if given.get("extended"):
-        text += TEXT["ask_extended"]
+        text.append(T("statement.ask_extended"))
     return text
 
 
-def table(given: dict) -> tuple[list[str], list[list[str]]]:
+def table(given: dict) -> tuple[list, list[list[str]]]:
     if "rows" in given:
         return list(given["columns"]), [list(map(str, row)) for row in given["rows"]]
     attribute = given["attributes"][0]
-    headers = [attribute["name"], *given["classes"], "total"]
+    headers = [attribute["name"], *given["classes"], T("header.total")]
     rows = [[label, *map(str, counts), str(sum(counts))]
             for label, counts in zip(attribute["values"], attribute["counts"])]
     return headers, rows
 
 
 def parts(given: dict, solution: Solution, difficulty: str) -> list[Part]:
-    target = given.get("target") or "the class"
+    target = given.get("target") or T("the_class")
     extended = bool(given.get("extended"))
     answers = solution.answers
-    out = [Part("entropy", TEXT["prompt_entropy"].format(target=target), "number", answers["entropy"],
-                step=TEXT["title_entropy"])]
+    out = [Part(("entropy",), T("prompt.entropy", target=target), "number", answers["entropy"], step="entropy")]
     if extended:
-        out.append(Part("gini", TEXT["prompt_gini"].format(target=target), "number", answers["gini"],
-                        step=TEXT["title_gini"]))
+        out.append(Part(("gini",), T("prompt.gini", target=target), "number", answers["gini"], step="gini"))
     names = [a["name"] for a in given["attributes"]]
     for name in names:
         wanted = ["conditional_entropy", "information_gain"]
         if extended:
             wanted += ["conditional_gini", "gain_ratio"]
         for answer in wanted:
-            value = answers[answer] if _single(given) else answers[answer][name]
+            path = _path(given, answer, name)
+            value = answer_at(answers, path)
             if value is None:
                 continue
-            out.append(Part(_key(given, answer, name), TEXT[f"prompt_{answer}"].format(attribute=name),
-                            "number", value, step=TEXT[f"title_{answer}"].format(attribute=name)))
+            out.append(Part(path, T(f"prompt.{answer}", attribute=name), "number", value, step=f"{answer}/{name}"))
     if len(names) > 1:
-        out.append(Part("best_attribute", TEXT["prompt_best_attribute"], "choice",
-                        answers["best_attribute"], choices=tuple(names), step=TEXT["title_best"]))
+        out.append(Part(("best_attribute",), T("prompt.best_attribute"), "choice", answers["best_attribute"],
+                        choices=tuple(names), step="best_attribute"))
     return out
+
+
+def well_posed(problem: Any) -> None:
+    """Every branch has samples; easy counts are simple fractions; no tie for the best attribute."""
+    g, a, level = problem.given, problem.solution.answers, problem.difficulty
+    for attribute in g["attributes"]:
+        assert len(attribute["values"]) >= 2 and all(sum(row) > 0 for row in attribute["counts"])
+    if level == "easy":
+        assert all(sum(row) in EASY_BRANCH_SIZES for row in g["attributes"][0]["counts"])
+        assert a["information_gain"] >= 0.03
+    else:
+        gains = sorted(a["information_gain"].values(), reverse=True)
+        assert gains[0] - gains[1] >= 0.03
 
 
 # --------------------------------------------------------------------------- building `given`
@@ -304,16 +241,14 @@ def from_table(columns: list[str], rows: list[list[str]], target: str, base: str
     t = columns.index(target)
     classes = list(dict.fromkeys(row[t] for row in rows))
     if len(classes) > MAX_VALUES:
-        raise UserError(f"the class column {short(target)} has {len(classes)} different values; "
-                        f"at most {MAX_VALUES} classes are supported")
+        raise UserError(T("error.too_many_classes", column=short(target), count=len(classes), limit=MAX_VALUES))
     attributes = []
     for j, name in enumerate(columns):
         if j == t:
             continue
         values = list(dict.fromkeys(row[j] for row in rows))
         if len(values) > MAX_VALUES:
-            raise UserError(f"column {short(name)} has {len(values)} different values; an ID3 split needs a "
-                            f"categorical attribute with at most {MAX_VALUES} values (drop ID-like columns)")
+            raise UserError(T("error.too_many_values", column=short(name), count=len(values), limit=MAX_VALUES))
         pairs = Counter((row[j], row[t]) for row in rows)
         counts = [[pairs[(v, c)] for c in classes] for v in values]
         attributes.append({"name": name, "values": values, "counts": counts})
@@ -322,7 +257,7 @@ def from_table(columns: list[str], rows: list[list[str]], target: str, base: str
 
 
 def _pick_counts(rng: random.Random) -> list[list[int]]:
-    while True:
+    for _ in attempts():
         counts = []
         for _ in range(2):
             size = rng.choice(EASY_BRANCH_SIZES)
@@ -341,7 +276,7 @@ def _pick_counts(rng: random.Random) -> list[list[int]]:
 def _generate_table(rng: random.Random, three_classes: bool) -> dict:
     theme = rng.choice(TABLE_THEMES)
     classes = theme["classes3"] if three_classes else theme["classes"]
-    for _ in range(10_000):
+    for _ in attempts():
         names = rng.sample(list(theme["attributes"]), rng.choice((2, 3, 3) if not three_classes else (2, 2, 3)))
         n_rows = rng.randint(10, 15) if three_classes else rng.randint(8, 14)
         # The class depends on one attribute through a noisy rule, so the gains differ clearly.
@@ -357,7 +292,6 @@ def _generate_table(rng: random.Random, three_classes: bool) -> dict:
         if _well_posed(given, theme, names, classes):
             # Keep the theme's value order, so tables read naturally.
             return _reorder(given, theme, classes)
-    raise RuntimeError("no well-posed table found")  # not reached in practice
 
 
 def _well_posed(given: dict, theme: dict, names: list[str], classes: list[str]) -> bool:
@@ -392,42 +326,30 @@ def generate(rng: random.Random, difficulty: str) -> dict:
     return _generate_table(rng, three_classes=difficulty == "hard")
 
 
-def _base_option(options: dict) -> str:
-    base = str(options.get("base") or "2").strip().lower()
-    if base not in BASES:
-        raise UserError(f"--base must be 2, e or 10, not {base!r}")
-    return base
-
-
-def parse_data(text: str, options: dict) -> dict:
-    """`"4,2;1,3"` (branches × class counts) or the text of a CSV file with --target."""
-    base = _base_option(options)
-    if not options.get("has_data", True):
-        raise UserError("entropy needs --data: class counts like '4,2;1,3', or FILE.csv with --target COLUMN")
-    if options.get("path") or options.get("target"):
-        return _parse_csv(text, options.get("target"), base, options.get("path") or "--data")
-    example = "4,2;1,3"
-    rows = split_rows(text, "--data", example)
+def parse_data(values: dict) -> dict:
+    """--data: class counts `"4,2;1,3"` (rows: branches, columns: classes), or a CSV table with --target."""
+    data, target, base = values["data"], values["target"], values["base"]
+    if data.path or target:
+        return _parse_csv(data.text, target, base, data.origin)
     counts = []
-    for i, row in enumerate(rows, start=1):
+    for i, row in enumerate(split_rows(data.text, "--data"), start=1):
         cells = []
         for cell in row:
             if not cell.isdigit() or len(cell) > 12:
-                raise UserError(f"--data: {short(cell)} in row {i} is not a whole count; expected class counts "
-                                f"like {example!r} (rows: branches, columns: classes)")
+                raise UserError(T("error.count", cell=short(cell), row=i))
             cells.append(int(cell))
         counts.append(cells)
     if len(counts) > MAX_VALUES or len(counts[0]) > MAX_VALUES:
-        raise UserError(f"--data: at most {MAX_VALUES} branches (rows) and {MAX_VALUES} classes (columns)")
+        raise UserError(T("error.too_many_branches", limit=MAX_VALUES))
     if len({len(r) for r in counts}) > 1:
-        raise UserError(f"--data: rows have different numbers of classes; expected something like {example!r}")
+        raise UserError(T("error.ragged_counts"))
     for i, row in enumerate(counts, start=1):
         if sum(row) == 0:
-            raise UserError(f"--data: branch {i} has no samples, so its entropy is undefined; drop that row")
+            raise UserError(T("error.empty_branch", row=i))
     classes = [f"C{k + 1}" for k in range(len(counts[0]))]
-    values = [str(i + 1) for i in range(len(counts))]
+    labels = [str(i + 1) for i in range(len(counts))]
     return {"classes": classes, "target": "", "base": base, "extended": True,
-            "attributes": [{"name": "A", "values": values, "counts": counts}]}
+            "attributes": [{"name": "A", "values": labels, "counts": counts}]}
 
 
 MAX_ROWS = 100_000
@@ -435,34 +357,49 @@ MAX_ROWS = 100_000
 
 def _parse_csv(text: str, target: str | None, base: str, source: str) -> dict:
     if not target:
-        raise UserError(f"{source}: a table needs --target COLUMN naming the class column")
+        raise UserError(T("error.csv_target", source=source))
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
         table_rows = [row for row in reader if any(cell.strip() for cell in row)]
     except csv.Error as exc:
-        raise UserError(f"{source}: not a readable CSV file ({exc})") from None
+        raise UserError(T("error.csv_unreadable", source=source, reason=str(exc))) from None
     if len(table_rows) < 2:
-        raise UserError(f"{source}: expected a header row and at least one data row")
+        raise UserError(T("error.csv_short", source=source))
     if len(table_rows) - 1 > MAX_ROWS:
-        raise UserError(f"{source}: {len(table_rows) - 1} rows is more than the {MAX_ROWS} this tool solves")
+        raise UserError(T("error.csv_long", source=source, rows=len(table_rows) - 1, limit=MAX_ROWS))
     columns = [c.strip() for c in table_rows[0]]
     matches = [c for c in columns if c.lower() == target.strip().lower()]
     if not matches:
-        raise UserError(f"{source}: no column {short(target)}; the columns are {short(', '.join(columns), 200)}")
+        raise UserError(T("error.csv_no_column", source=source, column=short(target),
+                          columns=short(", ".join(columns), 200)))
     if len(columns) < 2:
-        raise UserError(f"{source}: a table needs at least one attribute column besides {target!r}")
+        raise UserError(T("error.csv_one_column", source=source, column=short(target)))
     rows = []
     for line, row in enumerate(table_rows[1:], start=2):
         if len(row) != len(columns):
-            raise UserError(f"{source}: row {line} has {len(row)} cells but the header has {len(columns)}")
+            raise UserError(T("error.csv_row_length", source=source, line=line, cells=len(row), header=len(columns)))
         cells = [c.strip() for c in row]
         if "" in cells:
-            raise UserError(f"{source}: row {line} has an empty cell")
+            raise UserError(T("error.csv_empty_cell", source=source, line=line))
         rows.append(cells)
     try:
         return from_table(columns, rows, matches[0], base=base, extended=True)
     except UserError as exc:
-        raise UserError(f"{source}: {exc}") from None
+        raise UserError(T("error.in_source", source=source, error=exc.message)) from None
+
+
+def as_options(given: dict) -> dict[str, str]:
+    """The `solve entropy` options that pose this problem again: its table as CSV text."""
+    if "rows" in given:
+        columns, rows = given["columns"], given["rows"]
+    else:
+        attribute = given["attributes"][0]
+        columns = [attribute["name"], given.get("target") or "class"]
+        rows = [[value, label] for value, counts in zip(attribute["values"], attribute["counts"])
+                for label, count in zip(given["classes"], counts) for _ in range(count)]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([columns, *rows])
+    return {"data": out.getvalue(), "target": given.get("target") or "class", "base": given.get("base", "2")}
 
 
 def from_bank(entry: dict) -> dict:
@@ -475,26 +412,25 @@ def from_bank(entry: dict) -> dict:
 
 
 # --------------------------------------------------------------------------- misconceptions
-# Each returns the value the wrong method gives at the checkpoint `name` (texts in
-# problems/entropy/misconceptions.toml).
+# Each returns the value the wrong method gives at the checkpoint `path` (texts in
+# problems/entropy/text.<lang>.toml, applies_to in misconceptions.toml).
 
-def _attribute_of(given: dict, name: str) -> dict:
-    path = split_name(name)[1]
-    wanted = path[0] if path else given["attributes"][0]["name"]
+def _attribute_of(given: dict, path: tuple) -> dict:
+    wanted = path[1] if len(path) > 1 else given["attributes"][0]["name"]
     return next(a for a in given["attributes"] if a["name"] == wanted)
 
 
-def _reweighted(given: dict, name: str, weight) -> float:
-    counts = _attribute_of(given, name)["counts"]
+def _reweighted(given: dict, path: tuple, weight) -> float:
+    counts = _attribute_of(given, path)["counts"]
     n = sum(sum(row) for row in counts)
     base = given.get("base", "2")
     return sum(weight(sum(row), n, len(counts)) * entropy_of(row, base) for row in counts)
 
 
 VARIANTS = {
-    "natural_log": lambda given, name, student, override: answer_at(solve({**given, "base": "e"}).answers, name),
-    "log10": lambda given, name, student, override: answer_at(solve({**given, "base": "10"}).answers, name),
-    "unweighted_sum": lambda given, name, student, override: _reweighted(given, name, lambda size, n, k: 1.0),
-    "plain_average": lambda given, name, student, override: _reweighted(given, name, lambda size, n, k: 1 / k),
-    "count_weighted": lambda given, name, student, override: _reweighted(given, name, lambda size, n, k: size),
+    "natural_log": lambda given, path, student, override: answer_at(solve({**given, "base": "e"}).answers, path),
+    "log10": lambda given, path, student, override: answer_at(solve({**given, "base": "10"}).answers, path),
+    "unweighted_sum": lambda given, path, student, override: _reweighted(given, path, lambda size, n, k: 1.0),
+    "plain_average": lambda given, path, student, override: _reweighted(given, path, lambda size, n, k: 1 / k),
+    "count_weighted": lambda given, path, student, override: _reweighted(given, path, lambda size, n, k: size),
 }

@@ -7,6 +7,7 @@ reconstruction from PC1: x̂ = x̄ + F₁·v₁, error ‖x − x̂‖².
 
 Exact arithmetic: the data are read as exact decimals (Fractions), so the mean, the covariance and
 the characteristic polynomial are exact; SymPy expands the polynomial and finds exact roots.
+When S = cI every vector is an eigenvector; the unit basis vectors are taken, in order.
 
 given = {"points": [[…]], "labels": [names], "k": components to project on,
          "query": index of the point whose projection is asked (or None),
@@ -22,41 +23,24 @@ from typing import Any
 
 import numpy as np
 
-from mlquiz.errors import UserError
-from mlquiz.model import Part, Solution, Step
-from mlquiz.topics.common import answer_at, fmt, number_rows
+from mlquiz.derivation import Derivation
+from mlquiz.errors import UserError, short
+from mlquiz.model import Part, Solution, answer_at
+from mlquiz.text import Msg, Texts
+from mlquiz.topics.common import attempts, fmt, fmtp, number_rows
 
-TEXT = {
-    "statement": "Run PCA on the {n} points below ({d}-D). Use the sample covariance (divide by n − 1).",
-    "statement_query": " Project point {label} onto the first principal component.",
-    "statement_reconstruct": " Then reconstruct {label} from PC1 alone and give the squared reconstruction error.",
-    "prompt_mean": "the mean x̄, as a vector",
-    "prompt_covariance": "the covariance matrix S (rows separated by ;)",
-    "prompt_eigenvalues": "the eigenvalues of S, largest first",
-    "prompt_eigenvectors": "the unit eigenvectors, one per row, in the order of the eigenvalues",
-    "prompt_ratio": "the contribution ratio λᵢ/Σλ of each component",
-    "prompt_projection": "the projection F₁ of point {label} on PC1",
-    "prompt_reconstruction": "the squared reconstruction error ‖{label} − x̂‖² using PC1 only",
-    "title_mean": "Mean",
-    "title_centre": "Centre the data",
-    "title_covariance": "Covariance matrix (n − 1)",
-    "title_charpoly": "Characteristic polynomial",
-    "title_eigenvalues": "Eigenvalues",
-    "title_eigenvector": "Eigenvector for λ{i}",
-    "title_eigenvectors": "Unit eigenvectors",
-    "title_ratio": "Contribution ratios",
-    "title_projections": "Projections on the first {k} component(s)",
-    "title_reconstruction": "Reconstruction of {label} from PC1",
-    "note_zero": "An eigenvalue is 0: the points lie in a lower-dimensional subspace (collinear, or fewer "
-                 "points than dimensions), so that direction carries no variance.",
-    "note_repeated": "Two eigenvalues are equal, so their eigenvectors are not unique: any unit vectors "
-                     "spanning that plane are right.",
-}
+T = Texts("pca")
 
-OPTIONS = {"k": "number of components to project on (default 1)"}
 LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MAX_POINTS, MAX_DIM = 1_000, 6
+MAX_COORDINATE = 1e6
+ZERO = 1e-12  # below this a row of S − λI, or a vector, counts as zero
+# Easy data (halves in S and in the eigenvalues) is rare: about 1 draw in 1000 fits, 18 062 draws were
+# the most over 2000 seeds; this bound fails with probability about e^−100.
+TRIES = 100_000
 
+
+# --------------------------------------------------------------------------- exact numbers
 
 def _exact(x: float) -> Fraction:
     """The decimal the user typed, exactly (2.5 → 5/2, 0.1 → 1/10)."""
@@ -73,98 +57,120 @@ def _fr(x: Fraction) -> str:
     return f"{x.numerator}/{x.denominator}".replace("-", "−")
 
 
+def _num(x: float) -> str:
+    """A float of the derivation; rounding noise (|x| ≤ 1e−12, e.g. 1e−16 left by λ − λ) prints as 0."""
+    return fmt(0.0 if abs(x) <= ZERO else x)
+
+
 def _vec(values: list[float]) -> str:
-    return "[" + ", ".join(fmt(v) for v in values) + "]"
+    return "[" + ", ".join(_num(v) for v in values) + "]"
+
+
+def _plain(expression: Any) -> str:
+    """A SymPy expression as the derivation writes it: √, ·, ^ and the typographic minus."""
+    text = str(expression).replace("sqrt", "√").replace("**", "^").replace("*", "·")
+    return text.replace("-", "−")
 
 
 def _sign_fixed(v: np.ndarray) -> np.ndarray:
     for component in v:
-        if abs(component) > 1e-12:
+        if abs(component) > ZERO:
             return v if component > 0 else -v
     return v
 
 
-def solve(given: dict, override: dict[str, Any] | None = None) -> Solution:
-    override = override or {}
+def _exact_carried(carried: Any, computed: Any, exact: Any, depth: int) -> Any:
+    """The exact form of the value the derivation goes on with: `exact` when it is the computed value,
+    else the student's carried-forward numbers read as exact decimals."""
+    if carried == computed:
+        return exact
+    if depth == 1:
+        return [_exact(x) for x in carried]
+    return [[_exact(x) for x in row] for row in carried]
+
+
+# --------------------------------------------------------------------------- solving
+
+def solve(given: dict, override: dict[tuple, Any] | None = None) -> Solution:
+    """All quantities in derivation order; `override` (a student's own values) is carried forward."""
+    d = Derivation(override)
     points = [[_exact(x) for x in p] for p in given["points"]]
     labels = given.get("labels") or [f"x{i + 1}" for i in range(len(points))]
-    n, d = len(points), len(points[0])
-    k = min(given.get("k", 1) or 1, d)
-    steps: list[Step] = []
-    notes: list[str] = []
+    n, dim = len(points), len(points[0])
+    k = min(given.get("k", 1) or 1, dim)
 
-    mean = [sum(p[j] for p in points) / n for j in range(d)]
-    steps.append(Step(TEXT["title_mean"], "x̄ = (1/n)·Σ xᵢ",
-                      "; ".join(f"({' + '.join(_fr(p[j]) for p in points)})/{n} = {_fr(mean[j])}" for j in range(d)),
-                      [float(m) for m in mean], answer="mean"))
-    if "mean" in override:
-        mean = [_exact(m) for m in override["mean"]]
-    centred = [[p[j] - mean[j] for j in range(d)] for p in points]
-    steps.append(Step(TEXT["title_centre"], "xᵢ − x̄",
-                      "; ".join(f"{label}: [{', '.join(_fr(c) for c in row)}]" for label, row in zip(labels, centred)),
-                      [[float(c) for c in row] for row in centred]))
-    cov = [[sum(row[a] * row[b] for row in centred) / (n - 1) for b in range(d)] for a in range(d)]
+    exact_mean = [sum(p[j] for p in points) / n for j in range(dim)]
+    mean_float = [float(m) for m in exact_mean]
+    mean_used = d.step("mean", T("title.mean"), T("formula.mean"),
+                       "; ".join(f"({' + '.join(_fr(p[j]) for p in points)})/{n} = {_fr(exact_mean[j])}"
+                                 for j in range(dim)),
+                       mean_float, answer="mean")
+    mean = _exact_carried(mean_used, mean_float, exact_mean, 1)
+
+    centred = [[p[j] - mean[j] for j in range(dim)] for p in points]
+    d.step("centre", T("title.centre"), T("formula.centre"),
+           "; ".join(f"{label}: [{', '.join(_fr(c) for c in row)}]" for label, row in zip(labels, centred)),
+           [[float(c) for c in row] for row in centred])
+
+    exact_cov = [[sum(row[a] * row[b] for row in centred) / (n - 1) for b in range(dim)] for a in range(dim)]
     cov_lines = []
-    for a in range(d):
-        for b in range(a, d):
+    for a in range(dim):
+        for b in range(a, dim):
             terms = " + ".join(f"({_fr(row[a])})·({_fr(row[b])})" if a != b else f"({_fr(row[a])})²"
                                for row in centred)
-            cov_lines.append(f"s{a + 1}{b + 1} = [{terms}]/{n - 1} = {_fr(cov[a][b])}")
+            cov_lines.append(f"s{a + 1}{b + 1} = [{terms}]/{n - 1} = {_fr(exact_cov[a][b])}")
+    cov_computed = [[float(c) for c in row] for row in exact_cov]
+    cov_used = d.step("covariance", T("title.covariance"), T("formula.covariance"), cov_lines, cov_computed,
+                      answer="covariance")
+    cov = _exact_carried(cov_used, cov_computed, exact_cov, 2)
     cov_float = [[float(c) for c in row] for row in cov]
-    steps.append(Step(TEXT["title_covariance"], "S = (1/(n−1))·Σ (xᵢ − x̄)(xᵢ − x̄)ᵀ", "\n".join(cov_lines),
-                      cov_float, answer="covariance"))
-    if "covariance" in override:
-        cov = [[_exact(c) for c in row] for row in override["covariance"]]
-        cov_float = [[float(c) for c in row] for row in cov]
 
-    values, exact_forms, poly_text = _eigenvalues(cov)
-    steps.append(Step(TEXT["title_charpoly"], "|S − λI| = 0", poly_text, None))
-    steps.append(Step(TEXT["title_eigenvalues"], "roots of |S − λI| = 0, largest first",
-                      "; ".join(f"λ{i + 1} = {form}" for i, form in enumerate(exact_forms)), values,
-                      answer="eigenvalues"))
-    if "eigenvalues" in override:
-        values = [float(v) for v in override["eigenvalues"]]
+    computed_values, forms, poly_lines = _eigenvalues(cov)
+    d.step("charpoly", T("title.charpoly"), T("formula.charpoly"), poly_lines, None)
+    values = d.step("eigenvalues", T("title.eigenvalues"), T("formula.eigenvalues"),
+                    "; ".join(f"λ{i + 1} = {form}" for i, form in enumerate(forms)), computed_values,
+                    answer="eigenvalues")
+    values = [float(v) for v in values]
     if any(abs(v) < 1e-9 for v in values):
-        notes.append(TEXT["note_zero"])
+        d.note(T("note.zero"))
     if any(abs(values[i] - values[i + 1]) < 1e-9 for i in range(len(values) - 1)):
-        notes.append(TEXT["note_repeated"])
+        d.note(T("note.repeated"))
 
     vectors = _eigenvectors(np.array(cov_float), values)
     for i, (lam, vec) in enumerate(zip(values, vectors)):
-        steps.append(Step(TEXT["title_eigenvector"].format(i=i + 1), "(S − λI)v = 0, then v/‖v‖",
-                          _eigenvector_text(cov_float, lam, vec), vec.tolist()))
+        d.step(f"eigenvector/{i + 1}", T("title.eigenvector", i=i + 1), T("formula.eigenvector"),
+               _eigenvector_lines(cov_float, lam, vec), vec.tolist())
     vector_list = [v.tolist() for v in vectors]
-    steps.append(Step(TEXT["title_eigenvectors"], "vᵢ with ‖vᵢ‖ = 1, first non-zero component positive",
-                      "; ".join(f"v{i + 1} = {_vec(v)}" for i, v in enumerate(vector_list)), vector_list,
-                      answer="eigenvectors"))
-    if "eigenvectors" in override:
-        vectors = [np.array(v, dtype=float) for v in override["eigenvectors"]]
+    vectors_used = d.step("eigenvectors", T("title.eigenvectors"), T("formula.eigenvectors"),
+                          "; ".join(f"v{i + 1} = {_vec(v)}" for i, v in enumerate(vector_list)), vector_list,
+                          answer="eigenvectors")
+    vectors = [np.array(v, dtype=float) for v in vectors_used]
+
     total = sum(values)
     ratios = [v / total if total else float("nan") for v in values]
-    steps.append(Step(TEXT["title_ratio"], "pᵢ = λᵢ / Σλ",
-                      "; ".join(f"{fmt(v)}/{fmt(total)}" for v in values), ratios, answer="explained_variance_ratio"))
+    d.step("ratios", T("title.ratios"), T("formula.ratios"), "; ".join(f"{fmt(v)}/{fmt(total)}" for v in values),
+           ratios, answer="explained_variance_ratio")
 
     centred_f = np.array([[float(c) for c in row] for row in centred])
     top = np.array(vectors[:k])
     scores = centred_f @ top.T
     projections = scores[:, 0].tolist() if k == 1 else scores.tolist()
     lines = [f"F({label}) = " + "; ".join(
-        f"{_vec(top[c].tolist())}·{_vec(centred_f[i].tolist())} = {fmt(scores[i, c])}" for c in range(k))
+        f"{_vec(top[c].tolist())}·{_vec(centred_f[i].tolist())} = {_num(scores[i, c])}" for c in range(k))
         for i, label in enumerate(labels)]
-    steps.append(Step(TEXT["title_projections"].format(k=k), "Fᵢ = vᵢᵀ(x − x̄)", "\n".join(lines), projections,
-                      answer="projections"))
-    answers: dict[str, Any] = {step.answer: step.value for step in steps if step.answer}
+    title = T("title.projections_one") if k == 1 else T("title.projections", k=k)
+    d.step("projections", title, T("formula.projections"), lines, projections, answer="projections")
+
     query = given.get("query")
     if given.get("reconstruct") and query is not None:
         f1 = scores[query, 0]
-        rebuilt = np.array([float(m) for m in mean]) + f1 * vectors[0]
+        mean_f = [float(m) for m in mean]
+        rebuilt = np.array(mean_f) + f1 * vectors[0]
         error = float(np.sum((np.array(given["points"][query], dtype=float) - rebuilt) ** 2))
-        steps.append(Step(TEXT["title_reconstruction"].format(label=labels[query]),
-                          "x̂ = x̄ + F₁·v₁;  error = ‖x − x̂‖² (= Σ of the other components' F²)",
-                          f"x̂ = {_vec([float(m) for m in mean])} + {fmt(f1)}·{_vec(vectors[0].tolist())} = "
-                          f"{_vec(rebuilt.tolist())}", error, answer="reconstruction_error"))
-        answers["reconstruction_error"] = error
-    return Solution(steps=steps, answers=answers, notes=notes)
+        d.step("reconstruction", T("title.reconstruction", label=labels[query]), T("formula.reconstruction"),
+               f"x̂ = {_vec(mean_f)} + {fmtp(f1)}·{_vec(vectors[0].tolist())} = {_vec(rebuilt.tolist())}", error,
+               answer="reconstruction_error")
+    return d.solution()
 
 
 SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -185,111 +191,143 @@ def _polynomial_text(coefficients: list[Fraction]) -> str:
     return " ".join(terms) + " = 0"
 
 
-def _eigenvalues(cov: list[list[Fraction]]) -> tuple[list[float], list[str], str]:
-    """Eigenvalues (descending, float), how each is found, and the expanded polynomial (SymPy)."""
+def _eigenvalues(cov: list[list[Fraction]]) -> tuple[list[float], list[str], list[Any]]:
+    """Eigenvalues (descending, float), how each is found, and the lines of the characteristic
+    polynomial (expanded by SymPy; solved by the quadratic formula in 2-D, factored in 3-D)."""
     import sympy as sp
 
     lam = sp.Symbol("λ")
     numeric = sorted(np.linalg.eigvalsh(np.array([[float(c) for c in row] for row in cov])).tolist(), reverse=True)
     if len(cov) > 3:  # beyond hand size: the polynomial's coefficients as decimals, no exact roots
         coefficients = np.poly(np.array([[float(c) for c in row] for row in cov])).tolist()
-        text = " ".join(f"{'+' if c >= 0 else '−'} {fmt(abs(c))}·λ^{len(coefficients) - 1 - i}"
+        noise = ZERO * max(abs(c) for c in coefficients)  # a zero coefficient comes out as ±1e−12 or so
+        coefficients = [0.0 if abs(c) <= noise else c for c in coefficients]
+        text = " ".join(f"{'+' if c >= 0 else '−'} {_num(abs(c))}·λ^{len(coefficients) - 1 - i}"
                         for i, c in enumerate(coefficients)).lstrip("+ ") + " = 0"
-        return [0.0 if abs(v) < 1e-12 else v for v in numeric], [fmt(v) for v in numeric], text
+        return [0.0 if abs(v) < 1e-12 else v for v in numeric], [_num(v) for v in numeric], [text]
     matrix = sp.Matrix([[sp.Rational(c.numerator, c.denominator) for c in row] for row in cov])
     poly = matrix.charpoly(lam)
     coefficients = [Fraction(int(sp.fraction(c)[0]), int(sp.fraction(c)[1])) for c in poly.all_coeffs()]
-    text = _polynomial_text(coefficients)
-    forms = [fmt(v) for v in numeric]
+    lines: list[Any] = [_polynomial_text(coefficients)]
+    forms = [_num(v) for v in numeric]
     if len(cov) == 2:
         trace, det = -coefficients[1], coefficients[2]
         disc = trace * trace - 4 * det
         root = math.sqrt(max(float(disc), 0.0))
-        text += f"\nλ = [tr ± √(tr² − 4·det)]/2 = [{_fr(trace)} ± √({_fr(trace * trace)} − 4·{_fr(det)})]/2" \
-                f" = [{_fr(trace)} ± {fmt(root)}]/2"
+        lines.append(f"λ = [tr ± √(tr² − 4·det)]/2 = [{_fr(trace)} ± √({_fr(trace * trace)} − 4·{_fr(det)})]/2"
+                     f" = [{_fr(trace)} ± {fmt(root)}]/2")
         numeric = [(float(trace) + root) / 2, (float(trace) - root) / 2]
-        forms = [fmt(v) for v in numeric]
+        forms = [_num(v) for v in numeric]
     elif len(cov) == 3:
         roots = sp.roots(poly, multiple=True)
         if len(roots) == 3 and all(r.is_real for r in roots):
             exact = sorted(roots, key=lambda r: float(sp.N(r)), reverse=True)
             numeric = [float(sp.N(r, 30)) for r in exact]
-            forms = [fmt(v) if r.is_rational else f"{str(r).replace('sqrt', '√').replace('*', '·')} ≈ {fmt(v)}"
-                     for r, v in zip(exact, numeric)]
-            factored = str(sp.factor(poly.as_expr())).replace("**", "^").replace("*", "·")
-            text += f"\nfactored: {factored} = 0"
-    return [0.0 if abs(v) < 1e-12 else v for v in numeric], forms, text
+            forms = [_num(v) if r.is_rational else f"{_plain(r)} ≈ {_num(v)}" for r, v in zip(exact, numeric)]
+            lines.append(T("line.factored", polynomial=_plain(sp.factor(poly.as_expr()))))
+    return [0.0 if abs(v) < 1e-12 else v for v in numeric], forms, lines
+
+
+def _shifted(cov: Any, lam: float) -> list[list[float]]:
+    """S − λI."""
+    size = len(cov)
+    return [[float(cov[a][b]) - (lam if a == b else 0.0) for b in range(size)] for a in range(size)]
+
+
+def _is_zero(matrix: list[list[float]]) -> bool:
+    return all(abs(x) <= ZERO for row in matrix for x in row)
+
+
+def _solving_row(shifted: list[list[float]]) -> list[float] | None:
+    """In 2-D, the first non-zero row [a, b] of S − λI; then v ∝ [b, −a]. None when S − λI = 0."""
+    return next((row for row in shifted if abs(row[0]) + abs(row[1]) > ZERO), None)
 
 
 def _eigenvectors(cov: np.ndarray, values: list[float]) -> list[np.ndarray]:
-    """Unit eigenvectors aligned with `values`. In 2-D from (S − λI)v = 0 directly, as by hand."""
+    """Unit eigenvectors aligned with `values`. In 2-D from (S − λI)v = 0 directly, as by hand; when
+    S − λI = 0 (S = λI) every vector is one, and the unit basis vectors are taken."""
     d = len(cov)
     if d == 2 and abs(values[0] - values[1]) > 1e-12:
         out = []
-        for lam in values:
-            a, b = cov[0][0] - lam, cov[0][1]
-            v = np.array([b, -a]) if abs(a) + abs(b) > 1e-12 else np.array([cov[1][1] - lam, -cov[1][0]])
-            if np.linalg.norm(v) < 1e-12:
-                v = np.array([1.0, 0.0]) if lam == values[0] else np.array([0.0, 1.0])
+        for i, lam in enumerate(values):
+            row = _solving_row(_shifted(cov, lam))
+            v = np.array([row[1], -row[0]]) if row is not None else np.zeros(2)
+            if np.linalg.norm(v) < ZERO:
+                v = np.eye(2)[i]
             out.append(_sign_fixed(v / np.linalg.norm(v)))
         return out
+    if all(_is_zero(_shifted(cov, lam)) for lam in values):
+        return [np.eye(d)[i] for i in range(d)]
     w, vecs = np.linalg.eigh(cov)
     order = np.argsort(w)[::-1]
     return [_sign_fixed(vecs[:, i]) for i in order]
 
 
-def _eigenvector_text(cov: list[list[float]], lam: float, vec: np.ndarray) -> str:
-    d = len(cov)
-    shifted = [[cov[a][b] - (lam if a == b else 0.0) for b in range(d)] for a in range(d)]
-    rows = "; ".join(", ".join(fmt(x) for x in row) for row in shifted)
-    text = f"S − {fmt(lam)}·I = [{rows}]"
-    if d == 2:
-        a, b = shifted[0]
-        text += f"\n{fmt(a)}·x + {fmt(b)}·y = 0 ⇒ v ∝ [{fmt(b)}, {fmt(-a)}]"
-    return text + f" ⇒ v = {_vec(vec.tolist())}"
+def _eigenvector_lines(cov: list[list[float]], lam: float, vec: np.ndarray) -> list[Any]:
+    shifted = _shifted(cov, lam)
+    rows = "; ".join(", ".join(_num(x) for x in row) for row in shifted)
+    first = f"S − {fmt(lam)}·I = [{rows}]"
+    if _is_zero(shifted):
+        return [first, T("line.any_vector", vector=_vec(vec.tolist()))]
+    if len(cov) == 2:
+        row = _solving_row(shifted)
+        a, b = row
+        b_factor = fmtp(0.0 if abs(b) <= ZERO else b)
+        return [first, f"{_num(a)}·x + {b_factor}·y = 0 ⇒ v ∝ {_vec([b, -a])} ⇒ v = {_vec(vec.tolist())}"]
+    return [f"{first} ⇒ v = {_vec(vec.tolist())}"]
 
 
-# --------------------------------------------------------------------------- problem text
+# --------------------------------------------------------------------------- the problem text
 
-def statement(given: dict) -> str:
-    text = TEXT["statement"].format(n=len(given["points"]), d=len(given["points"][0]))
+def statement(given: dict) -> list[Msg]:
+    text = [T("statement.main", n=len(given["points"]), d=len(given["points"][0]))]
     query = given.get("query")
     if query is not None:
-        text += TEXT["statement_query"].format(label=given["labels"][query])
+        text.append(T("statement.query", label=given["labels"][query]))
         if given.get("reconstruct"):
-            text += TEXT["statement_reconstruct"].format(label=given["labels"][query])
+            text.append(T("statement.reconstruct", label=given["labels"][query]))
     return text
 
 
-def table(given: dict) -> tuple[list[str], list[list[str]]]:
+def table(given: dict) -> tuple[list, list[list[str]]]:
     d = len(given["points"][0])
     names = ["x", "y", "z"] if d <= 3 else [f"x{j + 1}" for j in range(d)]
     labels = given.get("labels") or [f"x{i + 1}" for i in range(len(given["points"]))]
-    return ["point", *names[:d]], [[label, *(fmt(v) for v in p)] for label, p in zip(labels, given["points"])]
+    return [T("header.point"), *names[:d]], [[label, *(fmt(v) for v in p)] for label, p in zip(labels, given["points"])]
 
 
 def parts(given: dict, solution: Solution, difficulty: str) -> list[Part]:
     a = solution.answers
     out = [
-        Part("mean", TEXT["prompt_mean"], "vector", a["mean"], step=TEXT["title_mean"]),
-        Part("covariance", TEXT["prompt_covariance"], "matrix", a["covariance"], step=TEXT["title_covariance"]),
-        Part("eigenvalues", TEXT["prompt_eigenvalues"], "vector", a["eigenvalues"], step=TEXT["title_eigenvalues"]),
-        Part("eigenvectors", TEXT["prompt_eigenvectors"], "matrix", a["eigenvectors"], sign_free=True,
-             step=TEXT["title_eigenvectors"]),
-        Part("explained_variance_ratio", TEXT["prompt_ratio"], "vector", a["explained_variance_ratio"],
-             step=TEXT["title_ratio"]),
+        Part(("mean",), T("prompt.mean"), "vector", a["mean"], step="mean"),
+        Part(("covariance",), T("prompt.covariance"), "matrix", a["covariance"], step="covariance"),
+        Part(("eigenvalues",), T("prompt.eigenvalues"), "vector", a["eigenvalues"], step="eigenvalues"),
+        Part(("eigenvectors",), T("prompt.eigenvectors"), "matrix", a["eigenvectors"], sign_free=True,
+             step="eigenvectors"),
+        Part(("explained_variance_ratio",), T("prompt.explained_variance_ratio"), "vector",
+             a["explained_variance_ratio"], step="ratios"),
     ]
     query = given.get("query")
     if query is not None:
         label = given["labels"][query]
+        projection = a["projections"][query]
         # Projections change sign with the eigenvector, so either sign is right.
-        out.append(Part(f"projections[{query}]", TEXT["prompt_projection"].format(label=label), "number",
-                        a["projections"][query], step=TEXT["title_projections"].format(k=1),
-                        accepted=((-a["projections"][query], "right for the eigenvector of the opposite sign"),)))
+        out.append(Part(("projections", query), T("prompt.projection", label=label), "number", projection,
+                        step="projections", accepted=((-projection, T("accepted.opposite_sign")),)))
         if given.get("reconstruct"):
-            out.append(Part("reconstruction_error", TEXT["prompt_reconstruction"].format(label=label), "number",
-                            a["reconstruction_error"], step=TEXT["title_reconstruction"].format(label=label)))
+            out.append(Part(("reconstruction_error",), T("prompt.reconstruction_error", label=label), "number",
+                            a["reconstruction_error"], step="reconstruction"))
     return out
+
+
+def well_posed(problem: Any) -> None:
+    """Clearly distinct, positive eigenvalues; easy: rational eigenvalues (halves) and a whole mean."""
+    a, level = problem.solution.answers, problem.difficulty
+    values = a["eigenvalues"]
+    assert all(x - y >= 0.15 * x - 1e-9 for x, y in zip(values, values[1:])) and values[-1] > 0
+    if level == "easy":
+        assert all(Fraction(v).limit_denominator(1000) * 2 % 1 == 0 for v in values)
+        assert all(float(m).is_integer() for m in a["mean"])
 
 
 # --------------------------------------------------------------------------- generating
@@ -299,7 +337,7 @@ def _is_square(x: Fraction) -> bool:
 
 
 def _two_d(rng: random.Random, n: int, scale: int, rational: bool, mean_places: int) -> list[list[float]]:
-    while True:
+    for _ in attempts(TRIES):
         raw = [[rng.randint(0, (6 if rational else 9) * scale) for _ in range(2)] for _ in range(n)]
         # Integer sums first (cheap), exact fractions only for the three covariance entries.
         sums = [sum(p[j] for p in raw) for j in range(2)]
@@ -340,68 +378,115 @@ def generate(rng: random.Random, difficulty: str) -> dict:
             "reconstruct": difficulty == "hard"}
 
 
-def parse_data(text: str, options: dict) -> dict:
-    """`"2.5,2.4;0.4,0.7;2.2,2.9"` or a CSV file (rows are samples; a non-numeric first row is a header)."""
-    example = "2.5,2.4;0.4,0.7;2.2,2.9"
-    if not options.get("has_data", True):
-        raise UserError(f"pca needs --data: points like {example!r} or a CSV file (rows are samples)")
-    if options.get("path"):
+def parse_data(values: dict) -> dict:
+    """--data: points `"2.5,2.4;0.4,0.7;2.2,2.9"` (fractions such as 1/2 allowed), or a CSV file (rows are
+    samples; a first row with letters is a header of names); --k: components to project on."""
+    data = values["data"]
+    text = data.text
+    if data.path:
         lines = [line for line in text.lstrip("\ufeff").splitlines() if line.strip()]
         if lines and any(c.isalpha() for c in lines[0].replace("e", "").replace("E", "")):
             lines = lines[1:]  # a header row
         text = ";".join(lines)
-    points = number_rows(text, "--data", example)
+    points = number_rows(text, "--data")
     if len(points) < 2:
-        raise UserError(f"--data: PCA needs at least two points; expected something like {example!r}")
+        raise UserError(T("error.few_points"))
     if len(points) > MAX_POINTS or len(points[0]) > MAX_DIM:
-        raise UserError(f"--data: at most {MAX_POINTS} points of at most {MAX_DIM} dimensions")
-    if any(abs(v) > 1e6 for p in points for v in p):
-        raise UserError("--data: coordinates must be at most 1e6 in size")
-    k = 1 if options.get("k") is None else options["k"]
+        raise UserError(T("error.too_big", points=MAX_POINTS, dimensions=MAX_DIM))
+    if any(abs(v) > MAX_COORDINATE for p in points for v in p):
+        raise UserError(T("error.too_large"))
+    k = values.get("k") or 1
     if not 1 <= int(k) <= len(points[0]):
-        raise UserError(f"--k must be from 1 to the number of dimensions ({len(points[0])})")
+        raise UserError(T("error.k_range", dimensions=len(points[0])))
     labels = list(LABELS[: len(points)]) if len(points) <= len(LABELS) else [f"x{i + 1}" for i in range(len(points))]
-    return {"points": points, "labels": labels, "k": int(k), "query": None, "reconstruct": False}
+    query = _query_index(values.get("query"), labels)
+    return {"points": points, "labels": labels, "k": int(k), "query": query, "reconstruct": query is not None}
+
+
+def _query_index(label: str | None, labels: list[str]) -> int | None:
+    """--query: the label of the point to project and reconstruct (A, B, …; x1, x2, … past 26 points)."""
+    if label is None:
+        return None
+    wanted = label.strip().lower()
+    found = next((i for i, name in enumerate(labels) if name.lower() == wanted), None)
+    if found is None:
+        raise UserError(T("error.query", label=short(label), first=labels[0], last=labels[-1]))
+    return found
+
+
+def as_options(given: dict) -> dict[str, str | None]:
+    """The `solve pca` options that pose this problem again: the points (exact reprs), k and the query
+    point (asking for its projection and its reconstruction)."""
+    query = given.get("query")
+    return {"data": ";".join(",".join(repr(float(v)) for v in point) for point in given["points"]),
+            "k": str(given.get("k", 1) or 1),
+            "query": given["labels"][query] if query is not None else None}
 
 
 # --------------------------------------------------------------------------- misconceptions
-# Each returns the value the wrong method gives at the checkpoint `name` (texts in
-# problems/pca/misconceptions.toml).
+# Each returns the value the wrong method gives at the checkpoint `path` (texts in
+# problems/pca/text.<lang>.toml, applies_to in misconceptions.toml).
 
 def _right(given: dict) -> dict:
     return solve(given).answers
 
 
-def _over_n(given: dict, name: str, student: Any, override: dict) -> Any:
+def _over_n(given: dict, path: tuple, student: Any, override: dict) -> Any:
+    """Divided by n: the covariance and the eigenvalues shrink by (n − 1)/n."""
     n = len(given["points"])
-    value = np.array(_right(given)[name], dtype=float)
+    value = np.array(answer_at(_right(given), path), dtype=float)
     return (value * (n - 1) / n).tolist()
 
 
-def _not_normalised(given: dict, name: str, student: Any, override: dict) -> Any:
-    """The right directions, at the lengths the student wrote (so only the normalisation differs)."""
-    rows = np.array(_right(given)["eigenvectors"], dtype=float)
-    mine = np.array(student, dtype=float)
-    lengths = np.linalg.norm(mine, axis=1)
-    if np.allclose(lengths, 1, atol=0.01) or np.any(lengths == 0):
+def _not_normalised(given: dict, path: tuple, student: Any, override: dict) -> Any:
+    """The right directions at the lengths the student wrote (so only the normalisation differs); for
+    any other student value, the 2-D vectors as solved from (S − λI)v = 0, v ∝ [b, −a], undivided."""
+    answers = _right(given)
+    right = np.array(answer_at(answers, path), dtype=float)
+    if right.ndim == 0:
+        return None  # one component: its length is not visible
+    rows = np.atleast_2d(right)
+    mine = np.atleast_2d(np.array(student, dtype=float)) if student is not None else None
+    if mine is not None and mine.shape == rows.shape:
+        lengths = np.linalg.norm(mine, axis=1)
+        if not np.allclose(lengths, 1, atol=0.01) and not np.any(lengths == 0):
+            if np.all(np.abs(np.sum(rows * mine, axis=1)) / lengths >= 0.999):
+                scaled = rows * np.sum(rows * mine, axis=1)[:, None]
+                return (scaled if right.ndim == 2 else scaled[0]).tolist()
+    if len(given["points"][0]) != 2:
         return None
-    cosines = np.abs(np.sum(rows * mine, axis=1)) / lengths
-    if np.any(cosines < 0.999):
+    solving = [_solving_row(_shifted(answers["covariance"], lam)) for lam in answers["eigenvalues"]]
+    if any(row is None for row in solving):
         return None
-    return (rows * np.sum(rows * mine, axis=1)[:, None]).tolist()
+    hand = np.array([[row[1], -row[0]] for row in solving])
+    if np.allclose(np.linalg.norm(hand, axis=1), 1, atol=0.01):
+        return None
+    vectors = np.array(answers["eigenvectors"], dtype=float)
+    hand *= np.where(np.sum(hand * vectors, axis=1) < 0, -1.0, 1.0)[:, None]  # the printed orientation
+    return answer_at({"eigenvectors": hand.tolist()}, path)
 
 
-def _not_centred(given: dict, name: str, student: Any, override: dict) -> Any:
+def _ascending(given: dict, path: tuple, student: Any, override: dict) -> Any:
+    """Smallest first: the list of the answer in reverse order."""
+    answers = _right(given)
+    return answer_at({path[0]: list(reversed(answers[path[0]]))}, path)
+
+
+def _not_centred(given: dict, path: tuple, student: Any, override: dict) -> Any:
+    """vᵀx on the raw points (with the student's eigenvectors when they were carried forward)."""
     k = min(given.get("k", 1) or 1, len(given["points"][0]))
-    vectors = np.array(override.get("eigenvectors", _right(given)["eigenvectors"]), dtype=float)[:k]
-    scores = np.array(given["points"], dtype=float) @ vectors.T
+    vectors = (override or {}).get(("eigenvectors",))
+    if vectors is None:
+        vectors = _right(given)["eigenvectors"]
+    top = np.array(vectors, dtype=float)[:k]
+    scores = np.array(given["points"], dtype=float) @ top.T
     value = scores[:, 0].tolist() if k == 1 else scores.tolist()
-    return answer_at({"projections": value}, name)
+    return answer_at({"projections": value}, path)
 
 
 VARIANTS = {
     "covariance_over_n": _over_n,
     "not_normalised": _not_normalised,
-    "ascending_order": lambda given, name, student, override: list(reversed(_right(given)[name])),
+    "ascending_order": _ascending,
     "not_centred": _not_centred,
 }

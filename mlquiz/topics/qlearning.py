@@ -6,7 +6,10 @@ The greedy policy picks argmax_a Q(s,a) in each state (ties: the first action).
 
 given = {"states": [names], "actions": [names], "q": [[Q(s,a)]], "alpha", "gamma",
          "transitions": [[s, a, r, s' or None]] (indices; None = terminal),
-         "target_q": [[…]] or None, "policy_states": [state indices whose greedy action is asked]}
+         "target_q": [[…]] or None, "policy_states": [state indices whose greedy action is asked]
+                                                     ([] when none is asked, None for the user's data)}
+Answers: td_targets[i], td_errors[i], q_tables[i] (the table after transition i), q_table (the
+final table) and greedy_policy[s]; step ids target/i, error/i, update/i (i from 1) and policy.
 """
 
 from __future__ import annotations
@@ -14,113 +17,144 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from mlquiz.answers import AnswerError, parse_number
+from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError, short
-from mlquiz.model import Part, Solution, Step, Tolerance
-from mlquiz.topics.common import answer_at, fmt, fmtp, number_rows, split_name, split_rows
+from mlquiz.model import Part, Solution, Tolerance, answer_at
+from mlquiz.text import Msg, Texts
+from mlquiz.topics.common import attempts, fmt, fmtp, number_rows, split_rows
 
-TEXT = {
-    "statement": "A Q-table has states {states} (rows) and actions {actions} (columns). With learning rate "
-                 "α = {alpha} and discount γ = {gamma}, apply the Q-learning update for each transition "
-                 "(s, a, r, s') in order{terminal}.",
-    "statement_target": " The TD target uses a separate, frozen target table Q_target (as in DQN).",
-    "statement_policy": " Then give the greedy action in {policy_states}.",
-    "terminal_note": "; 'end' marks a terminal next state",
-    "prompt_td_target": "the TD target of transition {i}: {transition}",
-    "prompt_td_error": "the TD error of transition {i}",
-    "prompt_q_cell": "Q({state}, {action}) after transition {i}",
-    "prompt_q_table": "the final Q-table (rows: states, columns: actions)",
-    "prompt_policy": "the greedy action in state {state}",
-    "title_update": "Transition {i}: {transition}",
-    "title_target": "TD target of transition {i}",
-    "title_error": "TD error of transition {i}",
-    "title_policy": "Greedy policy",
-    "note_tie": "State {state} has equal best values; the first action is taken.",
-}
+T = Texts("qlearning")
 
-OPTIONS = {"q": "the Q-table, rows = states", "transitions": "s,a,r,s' per transition ('end' = terminal)",
-           "alpha": "learning rate", "gamma": "discount", "target_q": "a separate target table (DQN)"}
 TOLERANCE = Tolerance(relative=0.006, absolute=0.0015)
+MAX_STATES, MAX_ACTIONS, MAX_TRANSITIONS = 50, 10, 200
+TERMINAL_WORDS = ("end", "terminal", "none")  # how a terminal next state may be typed
 
 
-def _transition_text(given: dict, t: list) -> str:
+# --------------------------------------------------------------------------- texts of the data
+
+def _transition(given: dict, t: list) -> Msg:
+    """(s, a, r, s') with the state and action names; a terminal s' reads `end`."""
     s, a, r, nxt = t
     states = given["states"]
-    return f"({states[s]}, {given['actions'][a]}, {fmt(r)}, {'end' if nxt is None else states[nxt]})"
+    return T("transition", state=states[s], action=given["actions"][a], reward=r,
+             next=T("end") if nxt is None else states[nxt])
 
 
-def solve(given: dict, override: dict[str, Any] | None = None) -> Solution:
-    override = override or {}
+def _joined(items: list[Msg]) -> Msg:
+    """Transitions one after another, `; ` between them (nested in halves, so it stays shallow)."""
+    if len(items) == 1:
+        return items[0]
+    middle = len(items) // 2
+    return T("sequence", first=_joined(items[:middle]), rest=_joined(items[middle:]))
+
+
+# --------------------------------------------------------------------------- solving
+
+def _applies(given: dict, i: int, mistake: str) -> bool:
+    """Whether the wrong method changes the TD target of transition i (it never does at a terminal s')."""
+    s, _, _, nxt = given["transitions"][i]
+    if nxt is None:
+        return False  # r alone is right at a terminal state, whatever the method
+    if mistake == "sarsa":
+        following = given["transitions"][i + 1] if i + 1 < len(given["transitions"]) else None
+        return following is not None and following[0] == nxt
+    if mistake == "current_state":
+        return nxt != s
+    return True
+
+
+def _wrong_target(given: dict, i: int, source: list[list[float]], mistake: str) -> float:
+    """The TD target a misconception gives (SARSA's next action, no γ, the row of s, no bootstrap)."""
+    transitions, gamma = given["transitions"], given["gamma"]
+    s, _, r, nxt = transitions[i]
+    if mistake == "sarsa":
+        return r + gamma * source[nxt][transitions[i + 1][1]]
+    if mistake == "no_gamma":
+        return r + max(source[nxt])
+    if mistake == "current_state":
+        return r + gamma * max(source[s])
+    return float(r)  # no_bootstrap
+
+
+def solve(given: dict, override: dict[tuple, Any] | None = None) -> Solution:
+    """Every TD target, TD error and table in order, then the greedy policy; `override` (the
+    student's own values) is carried forward through the derivation."""
+    return _run(given, override, None)
+
+
+def _run(given: dict, override: dict[tuple, Any] | None, mistake: str | None) -> Solution:
+    """The derivation, by the right method or (for VARIANTS) with one misconception throughout."""
+    d = Derivation(override)
     q = [list(map(float, row)) for row in given["q"]]
     target_q = given.get("target_q")
     alpha, gamma = given["alpha"], given["gamma"]
     states, actions = given["states"], given["actions"]
-    steps: list[Step] = []
-    targets, errors, tables = [], [], []
-    for i, t in enumerate(given["transitions"]):
+    transitions = given["transitions"]
+    for i, t in enumerate(transitions):
         s, a, r, nxt = t
-        label = _transition_text(given, t)
+        number = i + 1
         source = target_q if target_q is not None else q
-        name_q = "Q_target" if target_q is not None else "Q"
         if nxt is None:
             target = float(r)
-            sub = f"s' is terminal, so y = r = {fmt(r)}"
+            line: Any = T("line.terminal", r=r)
         else:
             best = max(source[nxt])
             target = r + gamma * best
-            sub = (f"{fmt(r)} + {fmt(gamma)}·max({', '.join(fmt(v) for v in source[nxt])}) "
-                   f"= {fmt(r)} + {fmt(gamma)}·{fmtp(best)}")
-        targets.append(target)
-        target = float(override.get(f"td_targets[{i}]", target))
-        steps.append(Step(TEXT["title_target"].format(i=i + 1),
-                          f"y = r + γ·max_a' {name_q}(s',a')  (r alone if s' is terminal)", sub, targets[-1],
-                          answer=f"td_targets[{i}]"))
-        error = target - q[s][a]
-        errors.append(error)
-        error = float(override.get(f"td_errors[{i}]", error))
-        steps.append(Step(TEXT["title_error"].format(i=i + 1), "δ = y − Q(s,a)",
-                          f"{fmt(target)} − {fmtp(q[s][a])}", errors[-1], answer=f"td_errors[{i}]"))
+            line = (f"{fmt(r)} + {fmt(gamma)}·max({', '.join(fmt(v) for v in source[nxt])}) "
+                    f"= {fmt(r)} + {fmt(gamma)}·{fmtp(best)}")
+        if mistake not in (None, "no_alpha") and _applies(given, i, mistake):
+            target = _wrong_target(given, i, source, mistake)
+        target = float(d.step(f"target/{number}", T("title.target", i=number),
+                              T("formula.target", q="Q_target" if target_q is not None else "Q"),
+                              line, target, answer=("td_targets", i)))
+        error = float(d.step(f"error/{number}", T("title.error", i=number), T("formula.error"),
+                             f"{fmt(target)} − {fmtp(q[s][a])}", target - q[s][a], answer=("td_errors", i)))
         old = q[s][a]
-        q[s][a] = old + alpha * error
-        tables.append([row[:] for row in q])
-        steps.append(Step(TEXT["title_update"].format(i=i + 1, transition=label),
-                          "Q(s,a) ← Q(s,a) + α·δ",
-                          f"Q({states[s]}, {actions[a]}) ← {fmt(old)} + {fmt(alpha)}·{fmtp(error)} = {fmt(q[s][a])}",
-                          [row[:] for row in q], answer=f"q_tables[{i}]", marked=((s, a),)))
-        if f"q_tables[{i}]" in override:
-            q = [list(map(float, row)) for row in override[f"q_tables[{i}]"]]
-    policy, notes = [], []
+        q[s][a] = target if mistake == "no_alpha" else old + alpha * error
+        computed = [row[:] for row in q]
+        table = d.step(f"update/{number}", T("title.update", i=number, transition=_transition(given, t)),
+                       T("formula.update"),
+                       f"Q({states[s]}, {actions[a]}) ← {fmt(old)} + {fmt(alpha)}·{fmtp(error)} = {fmt(q[s][a])}",
+                       computed, answer=("q_tables", i), marked=((s, a),))
+        if i == len(transitions) - 1:
+            d.answer(("q_table",), computed)  # the final table is the last update's
+        q = [list(map(float, row)) for row in table]  # the student's table, when carried forward
+    policy = []
+    asked = given.get("policy_states")  # None for the user's own data: every state's action counts
     for s, row in enumerate(q):
-        best = max(range(len(row)), key=lambda a: (row[a], -a))
-        asked = given.get("policy_states")  # None for the user's own data: every state's action counts
-        if sum(1 for v in row if abs(v - row[best]) < 1e-12) > 1 and s in (range(len(q)) if asked is None else asked):
-            notes.append(TEXT["note_tie"].format(state=states[s]))
-        policy.append(actions[best])
-    steps.append(Step(TEXT["title_policy"], "π(s) = argmax_a Q(s,a)",
-                      "; ".join(f"{states[s]}: {policy[s]}" for s in range(len(q))), policy, answer="greedy_policy"))
-    answers = {"td_targets": targets, "td_errors": errors, "q_tables": tables, "q_table": tables[-1],
-               "greedy_policy": policy}
-    return Solution(steps=steps, answers=answers, notes=notes)
+        best_action = max(range(len(row)), key=lambda k: (row[k], -k))
+        tied = sum(1 for v in row if abs(v - row[best_action]) < 1e-12) > 1
+        if tied and s in (range(len(q)) if asked is None else asked):
+            d.note(T("note.tie", state=states[s]))
+        policy.append(actions[best_action])
+    d.step("policy", T("title.policy"), T("formula.policy"),
+           "; ".join(f"{states[s]}: {policy[s]}" for s in range(len(q))), policy, answer=("greedy_policy",))
+    return d.solution()
 
 
-def statement(given: dict) -> str:
+# --------------------------------------------------------------------------- the problem text
+
+def statement(given: dict) -> list[Msg]:
     terminal = any(t[3] is None for t in given["transitions"])
-    text = TEXT["statement"].format(states=", ".join(given["states"]), actions=", ".join(given["actions"]),
-                                    alpha=fmt(given["alpha"]), gamma=fmt(given["gamma"]),
-                                    terminal=TEXT["terminal_note"] if terminal else "")
+    text = [T("statement.updates_terminal" if terminal else "statement.updates", states=given["states"],
+              actions=given["actions"], alpha=given["alpha"], gamma=given["gamma"])]
     if given.get("target_q") is not None:
-        text += TEXT["statement_target"]
+        text.append(T("statement.target"))
     asked = given.get("policy_states") or []
     if asked:
-        text += TEXT["statement_policy"].format(policy_states=", ".join(given["states"][s] for s in asked))
-    text += "\nTransitions: " + "; ".join(_transition_text(given, t) for t in given["transitions"])
+        text.append(T("statement.policy", states=[given["states"][s] for s in asked]))
+    text.append(T("statement.transitions",
+                  transitions=_joined([_transition(given, t) for t in given["transitions"]])))
     return text
 
 
-def table(given: dict) -> tuple[list[str], list[list[str]]]:
+def table(given: dict) -> tuple[list, list[list[str]]]:
     headers = ["Q", *given["actions"]]
     rows = [[state, *(fmt(v) for v in row)] for state, row in zip(given["states"], given["q"])]
     if given.get("target_q") is not None:
-        rows += [[f"{state} (target)", *(fmt(v) for v in row)] for state, row in zip(given["states"], given["target_q"])]
+        rows += [[f"{state} (Q_target)", *(fmt(v) for v in row)]
+                 for state, row in zip(given["states"], given["target_q"])]
     return headers, rows
 
 
@@ -129,33 +163,54 @@ def parts(given: dict, solution: Solution, difficulty: str) -> list[Part]:
     out: list[Part] = []
     transitions = given["transitions"]
     for i, t in enumerate(transitions):
-        out.append(Part(f"td_targets[{i}]", TEXT["prompt_td_target"].format(i=i + 1, transition=_transition_text(given, t)),
-                        "number", answers["td_targets"][i], TOLERANCE, step=TEXT["title_target"].format(i=i + 1)))
+        number = i + 1
+        out.append(Part(("td_targets", i), T("prompt.td_target", i=number, transition=_transition(given, t)),
+                        "number", answers["td_targets"][i], TOLERANCE, step=f"target/{number}"))
         if len(transitions) == 1:
-            out.append(Part(f"td_errors[{i}]", TEXT["prompt_td_error"].format(i=i + 1), "number",
-                            answers["td_errors"][i], TOLERANCE, step=TEXT["title_error"].format(i=i + 1)))
+            out.append(Part(("td_errors", i), T("prompt.td_error", i=number), "number", answers["td_errors"][i],
+                            TOLERANCE, step=f"error/{number}"))
             s, a = t[0], t[1]
-            out.append(Part(f"q_table[{s}][{a}]", TEXT["prompt_q_cell"].format(
-                state=given["states"][s], action=given["actions"][a], i=i + 1), "number",
-                answers["q_table"][s][a], TOLERANCE, step=TEXT["title_update"].format(i=i + 1, transition=_transition_text(given, t))))
+            out.append(Part(("q_table", s, a), T("prompt.q_cell", state=given["states"][s],
+                                                 action=given["actions"][a], i=number),
+                            "number", answers["q_table"][s][a], TOLERANCE, step=f"update/{number}"))
     if len(transitions) > 1:
-        out.append(Part("q_table", TEXT["prompt_q_table"], "matrix", answers["q_table"], TOLERANCE,
-                        step=TEXT["title_update"].format(i=len(transitions), transition=_transition_text(given, transitions[-1]))))
+        out.append(Part(("q_table",), T("prompt.q_table"), "matrix", answers["q_table"], TOLERANCE,
+                        step=f"update/{len(transitions)}"))
     for s in given.get("policy_states") or []:
-        out.append(Part(f"greedy_policy[{s}]", TEXT["prompt_policy"].format(state=given["states"][s]), "choice",
-                        answers["greedy_policy"][s], choices=tuple(given["actions"]), step=TEXT["title_policy"]))
+        out.append(Part(("greedy_policy", s), T("prompt.policy", state=given["states"][s]), "choice",
+                        answers["greedy_policy"][s], choices=tuple(given["actions"]), step="policy"))
     return out
+
+
+def well_posed(problem: Any) -> None:
+    """Tables of the stated shape; the greedy action asked is never a near-tie; each difficulty has
+    the transitions it promises (easy: one; medium: ≥ 3 with a reward; hard: ≥ 3 with a terminal
+    state or a target table)."""
+    g, a, level = problem.given, problem.solution.answers, problem.difficulty
+    assert all(len(row) == len(g["actions"]) for row in g["q"])
+    assert len(g["q"]) == len(g["states"]) and all(len(row) == len(g["actions"]) for row in a["q_table"])
+    for s in g.get("policy_states") or []:
+        best = sorted(a["q_table"][s], reverse=True)
+        assert best[0] - best[1] > 0.05  # the greedy action asked is not a tie
+    if level == "easy":
+        assert len(g["transitions"]) == 1
+    elif level == "medium":
+        assert len(g["transitions"]) >= 3 and any(t[2] for t in g["transitions"]) and g["policy_states"]
+    elif level == "hard":
+        assert len(g["transitions"]) >= 3 and g["policy_states"]
+        assert g["target_q"] is not None or any(t[3] is None for t in g["transitions"])
 
 
 # --------------------------------------------------------------------------- generating
 
 ROOMS = ["A", "B", "C", "D", "E"]
 MOVES = ["left", "right"]
+EASY_ACTIONS = (["left", "right"], ["up", "down", "stay"])
 
 
 def _easy(rng: random.Random) -> dict:
     n_states = rng.randint(2, 4)
-    actions = ["left", "right"] if rng.random() < 0.5 else ["up", "down", "stay"][: rng.choice((2, 3))]
+    actions = EASY_ACTIONS[0] if rng.random() < 0.5 else EASY_ACTIONS[1][: rng.choice((2, 3))]
     q = [[rng.choice((0, 0, 1, 2, 3, 4, 5, -1, 0.5, 1.5, 2.5)) for _ in actions] for _ in range(n_states)]
     s, a = rng.randrange(n_states), rng.randrange(len(actions))
     nxt = rng.choice([x for x in range(n_states) if x != s] or [s])
@@ -199,7 +254,7 @@ def _with_policy(given: dict) -> dict | None:
 
 
 def _medium(rng: random.Random) -> dict:
-    while True:
+    for _ in attempts():
         n_states = rng.randint(3, 4)
         given = {"states": ROOMS[:n_states], "actions": MOVES, "q": _table(rng, n_states, rng.random() < 0.5),
                  "alpha": rng.choice((0.5, 0.5, 0.1, 1.0)), "gamma": rng.choice((0.9, 0.8)),
@@ -211,7 +266,7 @@ def _medium(rng: random.Random) -> dict:
 
 
 def _hard(rng: random.Random) -> dict:
-    while True:
+    for _ in attempts():
         n_states = rng.randint(3, 5)
         given = {"states": ROOMS[:n_states], "actions": MOVES, "q": _table(rng, n_states, False),
                  "alpha": rng.choice((0.5, 0.1, 0.2)), "gamma": rng.choice((0.9, 0.8)),
@@ -227,105 +282,92 @@ def generate(rng: random.Random, difficulty: str) -> dict:
     return {"easy": _easy, "medium": _medium, "hard": _hard}[difficulty](rng)
 
 
-# --------------------------------------------------------------------------- parsing the options
+# --------------------------------------------------------------------------- the user's data
 
-def _table_option(text: str, what: str) -> list[list[float]]:
-    return number_rows(text, what, "0,0;0,0;0,0")
-
-
-def parse_data(text: str, options: dict) -> dict:
-    """--q "0,0;0,0" --transitions "0,1,5,1; 1,0,-1,end" --alpha 0.5 --gamma 0.9 [--target-q …]."""
-    q_text = options.get("q") or (text if options.get("has_data") else None)
-    if not q_text or not options.get("transitions"):
-        raise UserError('qlearning needs --q "0,0;0,0;0,0" (rows: states, columns: actions) and '
-                        '--transitions "0,1,5,1; 1,0,-1,end"')
-    q = _table_option(q_text, "--q")
+def parse_data(values: dict) -> dict:
+    """--q "0,0;0,0" (or --data) --transitions "0,1,5,1; 1,0,-1,end" --alpha 0.5 --gamma 0.9 [--target-q …]."""
+    q = values.get("q")
+    if q is None and values.get("data") is not None:
+        data = values["data"]
+        q = number_rows(data.text, data.origin)
+    transitions_text = values.get("transitions")
+    if q is None or not transitions_text:
+        raise UserError(T("error.missing"))
     n_states, n_actions = len(q), len(q[0])
-    if n_states > 50 or n_actions > 10 or options["transitions"].count(";") >= 200:
-        raise UserError("at most 50 states, 10 actions and 200 transitions (this is for hand-sized tables)")
-    transitions = []
-    for i, row in enumerate(split_rows(options["transitions"], "--transitions", "0,1,5,1; 1,0,-1,end"), start=1):
-        if len(row) != 4:
-            raise UserError(f"--transitions: transition {i} has {len(row)} values; each is s,a,r,s' (s' may be 'end')")
-        try:
-            s, a = int(row[0]), int(row[1])
-            r = float(number_rows(row[2], "--transitions", "0,1,5,1")[0][0])
-            nxt = None if row[3].lower() in ("end", "terminal", "none") else int(row[3])
-        except ValueError:
-            raise UserError(f"--transitions: transition {i} ({short(','.join(row))}) needs whole state and action "
-                            "numbers, a reward, and a next state or 'end'") from None
-        if not 0 <= s < n_states or (nxt is not None and not 0 <= nxt < n_states):
-            raise UserError(f"--transitions: transition {i} names a state outside 0..{n_states - 1}")
-        if not 0 <= a < n_actions:
-            raise UserError(f"--transitions: transition {i} names an action outside 0..{n_actions - 1}")
-        transitions.append([s, a, r, nxt])
-    alpha = _unit_option(options.get("alpha"), "--alpha", 0.5)
-    gamma = _unit_option(options.get("gamma"), "--gamma", 0.9)
-    target_q = None
-    if options.get("target_q"):
-        target_q = _table_option(options["target_q"], "--target-q")
-        if (len(target_q), len(target_q[0])) != (n_states, n_actions):
-            raise UserError(f"--target-q must have the same shape as --q ({n_states}×{n_actions})")
-    return {"states": [str(i) for i in range(n_states)], "actions": [str(a) for a in range(n_actions)], "q": q,
-            "alpha": alpha, "gamma": gamma, "transitions": transitions, "target_q": target_q, "policy_states": None}
+    if n_states > MAX_STATES or n_actions > MAX_ACTIONS or transitions_text.count(";") >= MAX_TRANSITIONS:
+        raise UserError(T("error.too_big", states=MAX_STATES, actions=MAX_ACTIONS, transitions=MAX_TRANSITIONS))
+    states = _names(values.get("states"), n_states, "--states")
+    actions = _names(values.get("actions"), n_actions, "--actions")
+    transitions = [_read_transition(i, row, states, actions)
+                   for i, row in enumerate(split_rows(transitions_text, "--transitions"), start=1)]
+    target_q = values.get("target_q")
+    if target_q is not None and (len(target_q), len(target_q[0])) != (n_states, n_actions):
+        raise UserError(T("error.target_shape", states=n_states, actions=n_actions))
+    return {"states": states, "actions": actions, "q": q, "alpha": values["alpha"], "gamma": values["gamma"], "transitions": transitions,
+            "target_q": target_q, "policy_states": None}
 
 
-def _unit_option(value: Any, flag: str, default: float) -> float:
-    if value is None:
-        return default
-    number = number_rows(str(value), flag, "0.5")[0]
-    if len(number) != 1 or not 0 <= number[0] <= 1:
-        raise UserError(f"{flag} must be one number from 0 to 1")
-    return number[0]
+def as_options(given: dict) -> dict[str, str | None]:
+    """The `solve qlearning` options that pose this problem again (states and actions by number)."""
+    def rows(table: list[list[float]]) -> str:
+        return "; ".join(",".join(repr(v) for v in row) for row in table)
+
+    transitions = "; ".join(f"{s},{a},{r!r},{TERMINAL_WORDS[0] if nxt is None else nxt}"
+                            for s, a, r, nxt in given["transitions"])
+    target_q = given.get("target_q")
+    return {"q": rows(given["q"]), "transitions": transitions, "alpha": repr(given["alpha"]),
+            "gamma": repr(given["gamma"]), "target_q": None if target_q is None else rows(target_q),
+            "states": ",".join(given["states"]), "actions": ",".join(given["actions"])}
+
+
+def _names(text: str | None, count: int, flag: str) -> list[str]:
+    """--states / --actions: one name per row / column of the Q-table (default 0, 1, 2, …)."""
+    if text is None:
+        return [str(i) for i in range(count)]
+    names = [name.strip() for name in text.replace("，", ",").split(",")]
+    if len(names) != count or "" in names or len(set(names)) != count:
+        raise UserError(T("error.names", flag=flag, count=count))
+    return names
+
+
+def _index(cell: str, names: list[str]) -> int:
+    """A state or action given by its name or its number."""
+    return names.index(cell) if cell in names else int(cell)
+
+
+def _read_transition(i: int, row: list[str], states: list[str], actions: list[str]) -> list:
+    """`s,a,r,s'` with states and actions by name or number; s' may be `end` (terminal)."""
+    n_states, n_actions = len(states), len(actions)
+    if len(row) != 4:
+        raise UserError(T("error.transition_length", i=i, count=len(row)))
+    try:
+        s, a = _index(row[0], states), _index(row[1], actions)
+        nxt = None if row[3].lower() in TERMINAL_WORDS else _index(row[3], states)
+    except ValueError:
+        raise UserError(T("error.transition", i=i, text=short(",".join(row)))) from None
+    try:
+        r = parse_number(row[2])
+    except AnswerError as exc:
+        raise UserError(T("error.reward", i=i, cell=short(row[2]), reason=exc.message)) from None
+    if not 0 <= s < n_states or (nxt is not None and not 0 <= nxt < n_states):
+        raise UserError(T("error.state_range", i=i, last=n_states - 1))
+    if not 0 <= a < n_actions:
+        raise UserError(T("error.action_range", i=i, last=n_actions - 1))
+    return [s, a, r, nxt]
 
 
 # --------------------------------------------------------------------------- misconceptions
-# Each returns the value the wrong method gives at the checkpoint `name` (texts in
-# problems/qlearning/misconceptions.toml), starting from the student's own earlier tables.
+# Each returns the value the wrong method gives at the checkpoint `path` (ids and applies_to in
+# problems/qlearning/misconceptions.toml, texts in text.<lang>.toml): the whole run is redone with
+# the mistake, carrying the student's own earlier values forward like the right derivation does.
 
-def _index(name: str) -> int:
-    path = split_name(name)[1]
-    return int(path[0]) if path else -1
-
-
-def _table_before(given: dict, i: int, override: dict) -> list[list[float]]:
-    if i == 0:
-        return given["q"]
-    key = f"q_tables[{i - 1}]"
-    return override.get(key, solve(given).answers["q_tables"][i - 1])
-
-
-def _target_variant(bootstrap):
-    def variant(given: dict, name: str, student: Any, override: dict) -> Any:
-        i = _index(name)
-        s, a, r, nxt = given["transitions"][i]
-        table = given.get("target_q") or _table_before(given, i, override)
-        extra = bootstrap(given, i, table, s, nxt)
-        return None if extra is None else r + extra
+def _variant(mistake: str):
+    def variant(given: dict, path: tuple, student: Any, override: dict) -> Any:
+        if path[0] == "td_targets" and not _applies(given, path[1], mistake):
+            return None  # the wrong method gives the right target here: nothing to name
+        return answer_at(_run(given, override, mistake).answers, path)
     return variant
 
 
-def _sarsa(given: dict, i: int, table: list, s: int, nxt: int | None) -> float | None:
-    following = given["transitions"][i + 1] if i + 1 < len(given["transitions"]) else None
-    if nxt is None or following is None or following[0] != nxt:
-        return None
-    return given["gamma"] * table[nxt][following[1]]
-
-
-def _no_alpha(given: dict, name: str, student: Any, override: dict) -> Any:
-    count = len(given["transitions"])
-    i = _index(name) % count if split_name(name)[0] == "q_tables" else count - 1
-    table = [row[:] for row in _table_before(given, i, override)]
-    s, a = given["transitions"][i][:2]
-    table[s][a] = override.get(f"td_targets[{i}]", solve(given).answers["td_targets"][i])
-    path = split_name(name)[1][1:] if split_name(name)[0] == "q_tables" else split_name(name)[1]
-    return answer_at({"t": table}, "t" + "".join(f"[{p}]" for p in path))
-
-
-VARIANTS = {
-    "sarsa": _target_variant(_sarsa),
-    "no_gamma": _target_variant(lambda given, i, table, s, nxt: None if nxt is None else max(table[nxt])),
-    "current_state": _target_variant(lambda given, i, table, s, nxt: None if nxt is None or nxt == s
-                                     else given["gamma"] * max(table[s])),
-    "no_alpha": _no_alpha,
-}
+VARIANTS = {mistake: _variant(mistake)
+            for mistake in ("sarsa", "no_gamma", "current_state", "no_alpha", "no_bootstrap")}

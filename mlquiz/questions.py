@@ -1,0 +1,103 @@
+"""Question kinds: what the exam paper, marking, the records and rendering dispatch on.
+
+A *calculation* is a worked numeric problem of a topic (a Problem with parts and a solution).
+Later kinds (concept questions: choice, multi-select, ordering, short answer; the system-design
+question) join by adding a class with the same four methods to KINDS; the exam, the store and the
+review take any kind.
+
+A question is stored as a *record*: what was asked (kind, topic, difficulty, seed, source, the
+generator's version and the given data), never just a seed, so a later generator cannot rewrite a
+student's history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from mlquiz.errors import UserError
+from mlquiz.model import Part, Problem
+from mlquiz.text import Msg, msg
+
+
+@dataclass
+class PartMark:
+    """The mark of one part of a question in an exam: status right / carried / wrong / blank."""
+
+    status: str
+    remark: Msg | None = None
+    misconception: str = ""
+
+
+class QuestionKind(Protocol):
+    name: str
+
+    def load(self, record: dict[str, Any]) -> Problem: ...
+
+    def readable(self, part: Part, text: str) -> Msg | None: ...
+
+    def mark(self, problem: Problem, answers: dict[str, str]) -> dict[str, PartMark]: ...
+
+
+def record_of(problem: Problem) -> dict[str, Any]:
+    return {"kind": problem.kind, "topic": problem.topic, "difficulty": problem.difficulty, "seed": problem.seed,
+            "source": problem.source, "version": problem.version, "given": problem.given}
+
+
+class Calculation:
+    name = "calculation"
+
+    def load(self, record: dict[str, Any]) -> Problem:
+        """The problem as it was asked: solved again from its stored given data."""
+        from mlquiz import engine
+
+        problem = engine.build(record["topic"], record["given"], record["difficulty"], record["seed"], record["source"])
+        problem.version = record["version"]
+        return problem
+
+    def readable(self, part: Part, text: str) -> Msg | None:
+        """None if the text can be read as an answer to the part, else why not."""
+        from mlquiz.checking import judge
+
+        verdict = judge(part, text)
+        if verdict.status != "unparsed":
+            return None
+        if part.kind == "choice":
+            return verdict.message
+        return msg("ui.answer.unreadable", reason=verdict.message, forms=msg("ui.answer.forms"))
+
+    def mark(self, problem: Problem, answers: dict[str, str]) -> dict[str, PartMark]:
+        """Each asked part's mark. A part that follows correctly from the student's own earlier wrong
+        values is `carried` (error carried forward), as `check` decides; a misconception is named
+        as in `check` and in practice."""
+        from mlquiz import marking
+
+        given = {name: text for name, text in answers.items() if text.strip()}
+        marks: dict[str, PartMark] = {}
+        if given:
+            parts = marking.checkpoints(problem)
+            items = []
+            for name, text in given.items():
+                try:
+                    marking.parse_work([f"{name}={text}"], parts)
+                    items.append(f"{name}={text}")
+                except UserError:
+                    marks[name] = PartMark("wrong")
+            report = marking.mark(problem, marking.parse_work(items, parts))
+            for m in report.marks:
+                if m.status != "skipped":
+                    found = m.misconception.id if m.misconception is not None else ""
+                    marks.setdefault(m.part.name, PartMark(m.status, m.remark, found))
+        return {part.name: marks.get(part.name, PartMark("wrong")) if answers.get(part.name, "").strip()
+                else PartMark("blank") for part in problem.parts}
+
+
+KINDS: dict[str, QuestionKind] = {"calculation": Calculation()}
+
+
+def kind(name: str) -> QuestionKind:
+    return KINDS[name]
+
+
+def from_record(record: dict[str, Any]) -> Problem:
+    return kind(record.get("kind", "calculation")).load(record)
