@@ -207,7 +207,7 @@ def _topic_command(info: Any, checking: bool) -> Any:
                                         default=default, annotation=annotation))
     if checking:
         params.append(inspect.Parameter("work", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[list[str]],
-                                        default=typer.Option(None, "--work", help=say("ui.cli.work"))))
+                                        default=typer.Option(None, "--work", metavar="NAME=VALUE", help=say("ui.cli.work"))))
     params.append(inspect.Parameter("as_json", inspect.Parameter.KEYWORD_ONLY, default=JsonOpt, annotation=bool))
 
     def command(**values: Any) -> None:

@@ -172,7 +172,7 @@ def _groups(parts: list[Part]) -> dict[str, list[Part]]:
             if all(len(m.path) == len(members[0].path) for m in members)}
 
 
-def split_item(item: str, parts: list[Part]) -> list[tuple[Part, tuple, str]]:
+def split_item(item: str, parts: list[Part]) -> list[tuple[Part, tuple, Any]]:
     """`name=value` → [(checkpoint, entry path, value text)], the name matched against the
     checkpoints' own names (so a name containing `[`, `]`, `=`, `,` or spaces works): the whole
     checkpoint, an entry of it (`covariance[0][1]=…`), or a whole answer that is marked entry by
@@ -197,19 +197,27 @@ def split_item(item: str, parts: list[Part]) -> list[tuple[Part, tuple, str]]:
     raise UserError(msg("ui.check.error_unknown", name=short(text.split("=", 1)[0]), known=known))
 
 
-def _spread(name: str, members: list[Part], text: str) -> list[tuple[Part, tuple, str]]:
-    """A whole answer typed at once, given to its entries: numbers or labels, comma-separated."""
+def _spread(name: str, members: list[Part], text: str) -> list[tuple[Part, tuple, Any]]:
+    """A whole answer typed at once, given to its entries in order: labels or numbers
+    comma-separated, or vectors as the rows of a matrix (`shapes=3,8,8; 4,6,6`)."""
     if all(m.kind == "choice" for m in members):
-        cells = [c.strip() for c in text.replace("，", ",").split(",")]
-    elif all(not shape_of(m.expected) for m in members):
-        try:
-            value = parse_answer(text).value
-        except AnswerError as exc:
-            raise UserError(msg("ui.check.error_value", name=short(name, 40), value=short(text), reason=exc.message)) from None
-        cells = value if isinstance(value, list) and not isinstance(value[0], list) else [value]
-        cells = [repr(c) for c in cells]
+        cells: list[Any] = [c.strip() for c in text.replace("，", ",").split(",")]
     else:
-        raise UserError(msg("ui.check.error_whole", name=short(name, 40), first=members[0].name))
+        try:
+            answer = parse_answer(text)
+        except AnswerError as exc:
+            raise UserError(msg("ui.check.error_value", name=short(name, 40), value=short(text),
+                                reason=exc.message)) from None
+        shapes = {len(shape_of(m.expected)) for m in members}
+        value, decimals = answer.value, answer.decimals
+        if shapes == {0} and not (isinstance(value, list) and value and isinstance(value[0], list)):
+            pairs = zip(value, decimals) if isinstance(value, list) else [(value, decimals)]
+        elif shapes == {1}:
+            pairs = zip(value, decimals) if isinstance(value, list) and value and isinstance(value[0], list) \
+                else [(value, decimals)]
+        else:
+            raise UserError(msg("ui.check.error_whole", name=short(name, 40), first=members[0].name))
+        cells = [Answer(v, d, text) for v, d in pairs]
     if len(cells) != len(members):
         raise UserError(msg("ui.check.error_count", name=short(name, 40), count=len(members), got=len(cells),
                             entries=[m.name for m in members]))
@@ -225,11 +233,16 @@ def parse_work(items: list[str], parts: list[Part]) -> dict[AnswerPath, Work]:
     return work
 
 
-def _read_one(work: dict[AnswerPath, Work], part: Part, path: tuple, text: str) -> None:
+def _read_one(work: dict[AnswerPath, Work], part: Part, path: tuple, typed: Any) -> None:
+    """One checkpoint's value: text as typed, or an Answer already read from a whole answer."""
     name = short(part.name + "".join(f"[{k}]" for k in path), 40)
     entry = work.setdefault(part.path, Work(text=""))
+    text = typed.text if isinstance(typed, Answer) else typed
     try:
-        answer = Answer(text.strip(), None, text.strip()) if part.kind == "choice" else parse_answer(text)
+        if isinstance(typed, Answer):
+            answer = typed
+        else:
+            answer = Answer(text.strip(), None, text.strip()) if part.kind == "choice" else parse_answer(text)
     except AnswerError as exc:
         raise UserError(msg("ui.check.error_value", name=name, value=short(text), reason=exc.message)) from None
     if path:
@@ -285,7 +298,7 @@ def misconceptions(topic: str) -> tuple[Misconception, ...]:
 def diagnose(problem: Problem, part: Part, answer: Answer,
              override: dict[AnswerPath, Any] | None = None) -> Misconception | None:
     """The first misconception whose wrong method reproduces the student's value at this answer."""
-    if matches(part, answer, part.expected):
+    if part.kind == "choice" or matches(part, answer, part.expected):
         return None
     variants = registry.load(problem.topic).VARIANTS
     for item in misconceptions(problem.topic):
