@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
-from mlquiz.answers import Answer, AnswerError, normalise, parse_answer, shape_of
+from mlquiz.answers import Answer, AnswerError, parse_answer, shape_of
 from mlquiz.model import Part, Tolerance, Verdict
 from mlquiz.text import Msg, msg
 
@@ -80,7 +81,32 @@ def describe_shape(value: Any) -> Msg:
 
 
 def normalise_choice(text: str) -> str:
-    return " ".join(normalise(text).strip().lower().split())
+    """Case, spaces and full-width forms (NFKC: `Ａ` is `A`) do not matter in a choice."""
+    return " ".join(unicodedata.normalize("NFKC", text).strip().lower().split())
+
+
+# Either language's habits for yes/true and no/false (对/错, 是/否, √/×).
+TRUE_WORDS = {"true", "t", "yes", "y", "对", "是", "正确", "√", "✓"}
+FALSE_WORDS = {"false", "f", "no", "n", "错", "否", "错误", "×", "✗"}
+
+
+def resolve_choice(chosen: str, options: list[str]) -> str:
+    """What a typed choice stands for: an option's name, its number (1, 2, …), its letter (a, b, …,
+    full width too, already folded by NFKC), or a yes/no word in either language."""
+    if chosen in options:
+        return chosen
+    if chosen.isdigit() and 1 <= int(chosen) <= len(options):
+        return options[int(chosen) - 1]
+    if len(chosen) == 1 and "a" <= chosen <= "z" and ord(chosen) - ord("a") < len(options):
+        return options[ord(chosen) - ord("a")]
+    for words in (TRUE_WORDS, FALSE_WORDS):
+        if chosen in words:
+            return next((o for o in options if o in words), chosen)
+    return chosen
+
+
+def is_yes(text: str) -> bool:
+    return normalise_choice(text) in TRUE_WORDS
 
 
 def judge(part: Part, text: str) -> Verdict:
@@ -90,8 +116,7 @@ def judge(part: Part, text: str) -> Verdict:
         if not chosen:
             return Verdict(part.name, "unparsed", text, part.expected, msg("ui.parse.empty"))
         options = {normalise_choice(c): c for c in part.choices}
-        if chosen.isdigit() and 1 <= int(chosen) <= len(part.choices):
-            chosen = normalise_choice(part.choices[int(chosen) - 1])
+        chosen = resolve_choice(chosen, [normalise_choice(c) for c in part.choices])
         if options and chosen not in options:
             return Verdict(part.name, "unparsed", text, part.expected,
                            msg("ui.answer.choose_one", choices=list(part.choices)))

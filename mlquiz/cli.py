@@ -7,22 +7,99 @@ in `_Group.main`, the one place that handles them; Ctrl-C exits with 130.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any, Optional
 
 import typer
-from typer.core import TyperGroup
+import typer.core
+from typer.core import TyperCommand, TyperGroup
 
 from mlquiz import __version__, registry
 from mlquiz.errors import UserError
-from mlquiz.text import msg, say
+from mlquiz.text import LANGUAGES, choose_language, msg, say, set_language, template
+
+
+# --------------------------------------------------------------------------- language
+
+def _language(argv: list[str]) -> str:
+    """The language of this run: --lang anywhere on the line, else MLQUIZ_LANG, the stored setting
+    or the locale (mlquiz.text.choose_language)."""
+    flag = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            flag = argv[i + 1]
+        elif arg.startswith("--lang="):
+            flag = arg.split("=", 1)[1]
+    if flag is not None and flag.strip().lower() not in LANGUAGES:
+        raise UserError(msg("ui.error.lang", value=repr(flag), choices=list(LANGUAGES)))
+    stored = None
+    if flag is None and not os.environ.get("MLQUIZ_LANG"):
+        from mlquiz import config
+
+        stored = config.load().get("lang")
+    return choose_language(flag, stored=stored)
+
+
+# Typer marks its own few words (Options, Commands, default: …) for gettext; mlquiz gives them in
+# the run's language from its catalogue (ui.click.*).
+CLICK_WORDS = {"Options": "options", "Arguments": "arguments", "Commands": "commands", "required": "required",
+               "default: {default}": "default", "env var: {var}": "env_var", "(dynamic)": "dynamic",
+               "Aborted!": "aborted", "Missing command.": "missing_command",
+               "No such command {name!r}.": "no_such_command"}
+
+
+def _click_word(text: str) -> str:
+    key = CLICK_WORDS.get(text)
+    return template(f"ui.click.{key}") if key else text
+
+
+typer.core._ = _click_word  # type: ignore[attr-defined]
+
+
+class _Formatter(typer.Context.formatter_class):  # type: ignore[misc, name-defined]
+    """Click's help layout with its two fixed English phrases in the run's language."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix=say("ui.click.usage") + " ")
+
+    def write_dl(self, rows: Any, *args: Any, **kwargs: Any) -> None:
+        help_text = "Show this message and exit."
+        super().write_dl([(term, say("ui.click.help") if text == help_text else text) for term, text in rows],
+                         *args, **kwargs)
+
+
+class _Context(typer.Context):
+    formatter_class = _Formatter
+
+
+class _Command(TyperCommand):
+    context_class = _Context
+
+
+def _localise(command: Any) -> None:
+    """Help texts are catalogue keys until a run knows its language; then they become words."""
+    for attribute in ("help", "short_help"):
+        value = getattr(command, attribute, None)
+        if isinstance(value, str) and value.startswith("ui."):
+            setattr(command, attribute, say(value))
+    for param in getattr(command, "params", ()):
+        if isinstance(getattr(param, "help", None), str) and param.help.startswith("ui."):
+            param.help = say(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        _localise(sub)
 
 
 class _Group(TyperGroup):
+    context_class = _Context
+
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
         try:
-            code = super().main(args=args, prog_name="mlquiz", complete_var=complete_var,
+            set_language(_language(argv))
+            _localise(self)
+            code = super().main(args=argv, prog_name="mlquiz", complete_var=complete_var,
                                 standalone_mode=False, **extra)
             code = code if isinstance(code, int) else 0
         except UserError as exc:
@@ -44,10 +121,22 @@ class _Group(TyperGroup):
 
 
 def _usage_line(exc: Any) -> str:
-    text = " ".join(exc.format_message().split())
+    """Click's usage error, in the run's language where it is one of the usual kinds."""
     ctx = getattr(exc, "ctx", None)
     where = ctx.command_path if ctx is not None else "mlquiz"
-    return f"{text} (see `{where} --help`)"
+    param = getattr(exc, "param", None)
+    argument = getattr(param, "param_type_name", "") == "argument"
+    name = "" if param is None else (param.name or "").upper() if argument else param.opts[0]
+    kind = type(exc).__name__
+    if kind == "NoSuchOption":
+        text = say("ui.click.no_such_option", option=exc.option_name)
+    elif kind == "MissingParameter" and name:
+        text = say("ui.click.missing_argument" if argument else "ui.click.missing_option", param=name)
+    elif kind == "BadParameter" and name:
+        text = say("ui.click.bad_parameter", param=name, reason=" ".join(exc.message.split()))
+    else:
+        text = " ".join(exc.format_message().split())
+    return say("ui.click.see_help", text=text, command=where)
 
 
 def _topic_option_line(exc: Any) -> str:
@@ -69,7 +158,7 @@ def _topic_option_line(exc: Any) -> str:
 def _fail(message: str) -> int:
     # One line whatever the user typed: control characters and line breaks are shown escaped.
     message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
-    sys.stderr.write(f"mlquiz: error: {message}\n")
+    sys.stderr.write(say("ui.error.prefix", message=message) + "\n")
     sys.stderr.flush()
     return 2
 
@@ -77,7 +166,7 @@ def _fail(message: str) -> int:
 app = typer.Typer(
     cls=_Group, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    help=say("ui.cli.app"),
+    help="ui.cli.app",
 )
 
 
@@ -89,18 +178,23 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help=say("ui.cli.version"))) -> None:
-    """mlquiz: randomized practice problems, worked solutions and answer checking."""
+                                       help="ui.cli.version"),
+          lang: Optional[str] = typer.Option(None, "--lang", metavar="en|zh", help="ui.cli.lang",
+                                             expose_value=False)) -> None:
+    pass
 
 
-TopicArg = typer.Argument(..., help=say("ui.cli.topic_argument"), show_default=False)
-SeedOpt = typer.Option(None, "--seed", help=say("ui.cli.seed"))
-DifficultyOpt = typer.Option("medium", "--difficulty", "-d", help=say("ui.cli.difficulty"))
-JsonOpt = typer.Option(False, "--json", help=say("ui.cli.json"))
+TopicArg = typer.Argument(..., help="ui.cli.topic_argument", show_default=False)
+SeedOpt = typer.Option(None, "--seed", help="ui.cli.seed")
+DifficultyOpt = typer.Option("medium", "--difficulty", "-d", help="ui.cli.difficulty")
+JsonOpt = typer.Option(False, "--json", help="ui.cli.json")
+# --lang is read before the command line is parsed (the help texts must already be in that
+# language); the option is declared on every command so that it is accepted and listed there.
+LangOpt = typer.Option(None, "--lang", metavar="en|zh", help="ui.cli.lang", expose_value=False)
 
 
-@app.command("list", help=say("ui.cli.list"))
-def list_topics(as_json: bool = JsonOpt) -> None:
+@app.command("list", help="ui.cli.list", cls=_Command)
+def list_topics(as_json: bool = JsonOpt, lang: Optional[str] = LangOpt) -> None:
     topics = registry.topics()
     if as_json:
         import json
@@ -114,13 +208,14 @@ def list_topics(as_json: bool = JsonOpt) -> None:
     render.make_console().print(render.topics_view(topics))
 
 
-@app.command(help=say("ui.cli.practice"))
+@app.command(help="ui.cli.practice", cls=_Command)
 def practice(
     topic: str = TopicArg,
     seed: Optional[int] = SeedOpt,
     difficulty: str = DifficultyOpt,
-    count: int = typer.Option(1, "--count", "-n", min=1, max=50, help=say("ui.cli.count")),
-    bank: bool = typer.Option(False, "--bank", help=say("ui.cli.bank")),
+    count: int = typer.Option(1, "--count", "-n", min=1, max=50, help="ui.cli.count"),
+    bank: bool = typer.Option(False, "--bank", help="ui.cli.bank"),
+    lang: Optional[str] = LangOpt,
 ) -> None:
     from mlquiz import engine, interact, render
 
@@ -162,14 +257,15 @@ def render_escape(text: str) -> str:
     return escape(text)
 
 
-@app.command(help=say("ui.cli.show"))
+@app.command(help="ui.cli.show", cls=_Command)
 def show(
     topic: str = TopicArg,
     seed: Optional[int] = SeedOpt,
     difficulty: str = DifficultyOpt,
-    solution: bool = typer.Option(False, "--solution", help=say("ui.cli.solution")),
-    bank: bool = typer.Option(False, "--bank", help=say("ui.cli.show_bank")),
+    solution: bool = typer.Option(False, "--solution", help="ui.cli.solution"),
+    bank: bool = typer.Option(False, "--bank", help="ui.cli.show_bank"),
     as_json: bool = JsonOpt,
+    lang: Optional[str] = LangOpt,
 ) -> None:
     from mlquiz import engine, render
 
@@ -207,8 +303,9 @@ def _topic_command(info: Any, checking: bool) -> Any:
                                         default=default, annotation=annotation))
     if checking:
         params.append(inspect.Parameter("work", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[list[str]],
-                                        default=typer.Option(None, "--work", metavar="NAME=VALUE", help=say("ui.cli.work"))))
+                                        default=typer.Option(None, "--work", metavar="NAME=VALUE", help="ui.cli.work")))
     params.append(inspect.Parameter("as_json", inspect.Parameter.KEYWORD_ONLY, default=JsonOpt, annotation=bool))
+    params.append(inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=LangOpt, annotation=Optional[str]))
 
     def command(**values: Any) -> None:
         from mlquiz import engine
@@ -225,13 +322,16 @@ def _topic_command(info: Any, checking: bool) -> Any:
     sub = typer.Typer(add_completion=False, rich_markup_mode=None)
     summary = say(f"{info.name}.topic.summary")
     sub.command(name=info.name, help=say("ui.cli.check_topic" if checking else "ui.cli.solve_topic", summary=summary),
-                short_help=summary)(command)
-    return typer.main.get_command(sub)
+                short_help=summary, cls=_Command)(command)
+    built = typer.main.get_command(sub)
+    _localise(built)
+    return built
 
 
 class _TopicCommands(TyperGroup):
     """`solve` and `check`: a subcommand per registered topic (and its aliases), made on demand."""
 
+    context_class = _Context
     checking = False
 
     def list_commands(self, ctx: Any) -> list[str]:
@@ -275,18 +375,19 @@ def _check(problem: Any, work: list[str], as_json: bool) -> None:
 
 
 app.add_typer(typer.Typer(cls=_TopicCommands, no_args_is_help=True, rich_markup_mode=None),
-              name="solve", help=say("ui.cli.solve"))
+              name="solve", help="ui.cli.solve")
 app.add_typer(typer.Typer(cls=_CheckCommands, no_args_is_help=True, rich_markup_mode=None),
-              name="check", help=say("ui.cli.check"))
+              name="check", help="ui.cli.check")
 
 
-@app.command(help=say("ui.cli.exam"))
+@app.command(help="ui.cli.exam", cls=_Command)
 def exam(
-    blueprint: str = typer.Option("final", "--blueprint", "-b", help=say("ui.cli.blueprint")),
+    blueprint: str = typer.Option("final", "--blueprint", "-b", help="ui.cli.blueprint"),
     seed: Optional[int] = SeedOpt,
-    minutes: Optional[float] = typer.Option(None, "--minutes", "-m", help=say("ui.cli.minutes")),
-    resume: bool = typer.Option(False, "--resume", help=say("ui.cli.resume")),
-    abandon: bool = typer.Option(False, "--abandon", help=say("ui.cli.abandon")),
+    minutes: Optional[float] = typer.Option(None, "--minutes", "-m", help="ui.cli.minutes"),
+    resume: bool = typer.Option(False, "--resume", help="ui.cli.resume"),
+    abandon: bool = typer.Option(False, "--abandon", help="ui.cli.abandon"),
+    lang: Optional[str] = LangOpt,
 ) -> None:
     from mlquiz import engine, exam as exams, exam_ui, render
     from mlquiz.store import Store
@@ -376,8 +477,8 @@ def _abandon(console: Any, store: Any, row: Any) -> None:
     console.print(say("ui.exam.abandoned", number=row["id"]))
 
 
-@app.command(help=say("ui.cli.history"))
-def history(as_json: bool = JsonOpt) -> None:
+@app.command(help="ui.cli.history", cls=_Command)
+def history(as_json: bool = JsonOpt, lang: Optional[str] = LangOpt) -> None:
     import json as jsonlib
 
     from mlquiz import render
@@ -397,8 +498,8 @@ def history(as_json: bool = JsonOpt) -> None:
     render.make_console().print(render.history_view(exams_rows, practice))
 
 
-@app.command(help=say("ui.cli.review"))
-def review(exam_id: int = typer.Argument(..., help=say("ui.cli.exam_number"))) -> None:
+@app.command(help="ui.cli.review", cls=_Command)
+def review(exam_id: int = typer.Argument(..., help="ui.cli.exam_number"), lang: Optional[str] = LangOpt) -> None:
     """The stored paper and the stored marks: nothing is generated or marked again."""
     import json as jsonlib
 
@@ -415,6 +516,28 @@ def review(exam_id: int = typer.Argument(..., help=say("ui.cli.exam_number"))) -
     results = exams.results_from_json(jsonlib.loads(row["result"]), paper, problems)
     title = row["title"] if row["abandoned_at"] is None else say("ui.exam.abandoned_title", title=row["title"])
     render.make_console().print(exam_ui.paper_view(title, results))
+
+
+config_app = typer.Typer(cls=_Group, no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(config_app, name="config", help="ui.cli.config")
+
+
+@config_app.command("set", help="ui.cli.config_set", cls=_Command)
+def config_set(key: str = typer.Argument(..., help="ui.cli.config_key"),
+               value: str = typer.Argument(..., help="ui.cli.config_value"), lang: Optional[str] = LangOpt) -> None:
+    from mlquiz import config
+
+    config.set_value(key, value)
+    typer.echo(say("ui.config.saved", key=key, value=value.strip().lower(), path=str(config.path())))
+
+
+@config_app.command("show", help="ui.cli.config_show", cls=_Command)
+def config_show(lang: Optional[str] = LangOpt) -> None:
+    from mlquiz import config
+
+    settings = config.load()
+    for key in sorted(config.KEYS):
+        typer.echo(f"{key} = {settings.get(key, say('ui.config.unset'))}")
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mlquiz import render
+from mlquiz.checking import is_yes
 from mlquiz.exam import Question, QuestionResult, mark_question, result_json
 from mlquiz.marking import misconceptions
 from mlquiz.model import Part, Problem
@@ -213,9 +214,6 @@ def _as_command(text: str) -> str:
     return text if text.startswith(":") else ""
 
 
-YES = {"y", "yes", "是", "对"}
-
-
 class Submit(Exception):
     """Raised to leave the question loop and hand the paper in."""
 
@@ -262,7 +260,7 @@ def _command(console: Console, store: Store, state: ExamState, reader: Any, text
         blanks = state.blanks()
         note = say("ui.exam.blanks", count=len(blanks), blanks=blanks) if blanks else say("ui.exam.no_blanks")
         answer = reader.ask(say("ui.exam.submit_now", note=note))
-        if unicodedata.normalize("NFKC", answer).strip().lower() in YES:
+        if is_yes(answer):
             raise Submit()
         console.print("  " + say("ui.exam.not_submitted"))
         return False

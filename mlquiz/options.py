@@ -183,7 +183,7 @@ def looks_like_path(text: str) -> bool:
     try:
         if Path(candidate).expanduser().exists():
             return True
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: `~user` of no such user
         return False
     return "/" in candidate and not any(c in candidate for c in ",;=，； ")
 

@@ -271,12 +271,13 @@ def report_view(report: Any) -> Group:
             items.append(Text(say("ui.check.carried", where=where), style="yellow"))
         if m.status != "wrong":
             continue
+        gap = say("ui.sentence_separator")
         if m.misconception is not None:
-            text = Text(f"{where}: {render(m.misconception.name)}. ", style="red")
-            text.append(render(m.misconception.explanation) + " ", style="default")
+            text = Text(say("ui.check.named", where=where, name=m.misconception.name) + gap, style="red")
+            text.append(render(m.misconception.explanation) + gap, style="default")
             text.append(say("ui.check.right_rule", rule=m.misconception.rule), style="cyan")
         else:
-            text = Text(say("ui.check.slip", where=where) + " ", style="red")
+            text = Text(say("ui.check.slip", where=where) + gap, style="red")
             if m.step is not None:
                 first_line = render(m.step.lines[0]).splitlines()[0] if m.step.lines else ""
                 text.append(say("ui.check.slip_detail", formula=m.step.formula, line=first_line), style="cyan")

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-LANGUAGES = ("en",)
+LANGUAGES = ("en", "zh")
 FALLBACK = "en"
 _current = [FALLBACK]
 
@@ -33,12 +33,15 @@ def language() -> str:
     return _current[0]
 
 
-def language_from_environment(environ: dict[str, str] | None = None) -> str:
-    """MLQUIZ_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG), else English."""
+def choose_language(flag: str | None = None, environ: dict[str, str] | None = None,
+                    stored: str | None = None) -> str:
+    """--lang, else MLQUIZ_LANG, else the stored setting (`mlquiz config set lang`), else the locale
+    (LC_ALL, LC_MESSAGES, LANG: the first one set; `zh…` is Chinese), else English."""
     env = os.environ if environ is None else environ
-    wanted = env.get("MLQUIZ_LANG", "").strip().lower()
-    if wanted:
-        return wanted if wanted in LANGUAGES else FALLBACK
+    for wanted in (flag, env.get("MLQUIZ_LANG"), stored):
+        wanted = (wanted or "").strip().lower()
+        if wanted:
+            return next((lang for lang in LANGUAGES if wanted.startswith(lang)), FALLBACK)
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = env.get(name, "").strip().lower()
         if value:

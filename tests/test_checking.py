@@ -55,3 +55,19 @@ def test_vectors_shape_and_sign_free():
 def test_unparsed_is_not_an_attempt():
     verdict = judge(number(1.0), "abc")
     assert verdict.status == "unparsed" and not verdict.right
+
+
+def test_choices_in_either_languages_habits():
+    from mlquiz.checking import is_yes, judge
+    from mlquiz.model import Part
+    from mlquiz.text import msg
+
+    truth = Part(("claim",), msg("ui.check.value_of", name="claim"), "choice", "true", choices=("true", "false"))
+    for typed in ("对", "是", "正确", "TRUE", "ｔｒｕｅ", "√", "1", "a", "Ａ"):
+        assert judge(truth, typed).right, typed
+    for typed in ("错", "否", "false", "×", "2", "ｂ"):
+        assert judge(truth, typed).status == "wrong", typed
+    attribute = Part(("best",), msg("ui.check.value_of", name="best"), "choice", "Wind",
+                     choices=("Outlook", "Wind"))
+    assert judge(attribute, "ｗｉｎｄ").right and judge(attribute, "２").right and judge(attribute, "b").right
+    assert all(is_yes(w) for w in ("y", "Ｙ", "是", "对")) and not any(is_yes(w) for w in ("n", "否", ""))

@@ -121,7 +121,7 @@ def test_scripted_navigation_change_and_blanks():
     result = runner.invoke(app, ["exam", "--blueprint", "quick", "--seed", "5"], input=script)
     assert result.exit_code == 0, result.output
     assert "question 2 flagged" in result.output and "unknown command" in result.output
-    assert f"{blanks} blank" in result.output and "not submitted" in result.output
+    assert f"{blanks} parts blank" in result.output and "not submitted" in result.output
     assert "10 / 30 points" in result.output  # question 1 right after changing 999
 
 

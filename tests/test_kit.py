@@ -36,7 +36,7 @@ def test_each_topic_help_lists_exactly_its_options():
     for topic in registry.topics():
         for command in ("solve", "check"):
             shown = set(re.findall(r"^\s+(--[a-z0-9-]+)", run(command, topic.name, "--help").output, re.M))
-            wanted = {o.flag for o in topic.options} | {"--json", "--help"} | ({"--work"} if command == "check" else set())
+            wanted = {o.flag for o in topic.options} | {"--json", "--lang", "--help"} | ({"--work"} if command == "check" else set())
             assert shown == wanted, (command, topic.name)
     assert "--transitions" not in run("solve", "conv", "--help").output
     assert "--transitions" in run("solve", "qlearning", "--help").output

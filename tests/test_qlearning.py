@@ -94,7 +94,7 @@ def test_defaults_and_data_as_the_q_table(tmp_path):
     ({"transitions": "0,0,1,0"}, "qlearning.error.missing", "needs --q"),
     ({"q": "0,0", "transitions": "0,0,1,0", "target_q": "0,0;0,0"}, "qlearning.error.target_shape", "same shape"),
     ({"q": "0,0", "transitions": "0,0,x,0"}, "qlearning.error.reward", "reward 'x'"),
-    ({"q": "0,0", "transitions": "0.5,0,1,0"}, "qlearning.error.transition", "whole state"),
+    ({"q": "0,0", "transitions": "0.5,0,1,0"}, "qlearning.error.transition", "whole number"),
     ({"q": "0,0", "transitions": "0,0,1,0", "alpha": "0"}, "ui.error.option_range_above", "--alpha"),
     ({"q": "0,0", "transitions": "0,0,1,0", "gamma": "-0.1"}, "ui.error.option_range", "--gamma"),
     ({"q": "0,0", "transitions": "0,0,1,0", "gamma": "abc"}, "ui.error.option_number", "--gamma"),
