@@ -417,7 +417,8 @@ def _summarise(problem: Problem, marks: list[Mark]) -> Report:
                                           misconception=first_mark.misconception.name), first, "method")
     if all(m.status in ("right", "carried", "skipped") for m in later):
         carried = sum(1 for m in later if m.status == "carried")
-        key = "ui.check.summary_slip_carried" if carried else "ui.check.summary_slip"
+        key = "ui.check.summary_slip" if not carried else \
+            "ui.check.summary_slip_carried_one" if carried == 1 else "ui.check.summary_slip_carried"
         return Report(problem, marks, msg(key, step=number, name=name, carried=carried), first, "slip")
     others = [i + 1 for i in wrong[1:]]
     named = [marks[i - 1] for i in others if marks[i - 1].misconception is not None]
