@@ -126,7 +126,10 @@ def judge(part: Part, text: str) -> Verdict:
         answer = coerce_shape(parse_answer(text), part)
     except AnswerError as exc:
         return Verdict(part.name, "unparsed", text, part.expected, exc.message)
-    if shape_of(answer.value) != shape_of(part.expected):
+    wanted = shape_of(part.expected)
+    if len(wanted) == 2 and wanted[0] != wanted[1] and shape_of(answer.value) == wanted[::-1]:
+        return Verdict(part.name, "wrong", answer.value, part.expected)  # transposed: a slip to name
+    if shape_of(answer.value) != wanted:
         return Verdict(part.name, "unparsed", answer.value, part.expected,
                        msg("ui.answer.shape", expected=describe_shape(part.expected),
                            got=describe_shape(answer.value)))

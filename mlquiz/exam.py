@@ -61,6 +61,7 @@ class PartResult:
     earned: float
     remark: Msg | None = None
     misconception: str = ""  # the id of the misconception named, if any
+    detail: Msg | None = None  # what a wrong vector or matrix gets wrong (a slip, or which entries)
 
 
 @dataclass
@@ -177,9 +178,9 @@ def mark_question(question: Question, problem: Problem, answers: dict[str, str])
     marks = kind(problem.kind).mark(problem, answers)
     for part in problem.parts:
         m = marks[part.name]
-        earned = share if m.status in ("right", "carried") else 0.0
         result.parts.append(PartResult(part.name, part.prompt, m.status, answers.get(part.name, "").strip(),
-                                       part.expected, share, earned, m.remark, m.misconception))
+                                       part.expected, share, share * m.fraction, m.remark, m.misconception,
+                                       m.detail))
     return result
 
 
@@ -191,7 +192,8 @@ def result_json(results: list[QuestionResult]) -> dict[str, Any]:
                            "parts": [{"name": p.name, "prompt": p.prompt.to_json(), "status": p.status,
                                       "answer": p.answer, "expected": p.expected, "points": p.points,
                                       "earned": p.earned, "remark": p.remark.to_json() if p.remark else None,
-                                      "misconception": p.misconception} for p in r.parts]}
+                                      "misconception": p.misconception,
+                                      "detail": p.detail.to_json() if p.detail else None} for p in r.parts]}
                           for r in results]}
 
 
@@ -202,6 +204,7 @@ def results_from_json(data: dict[str, Any], paper: list[Question], problems: lis
         for p in stored["parts"]:
             result.parts.append(PartResult(p["name"], Msg.from_json(p["prompt"]), p["status"], p["answer"],
                                            p["expected"], p["points"], p["earned"],
-                                           Msg.from_json(p["remark"]) if p["remark"] else None, p["misconception"]))
+                                           Msg.from_json(p["remark"]) if p["remark"] else None, p["misconception"],
+                                           Msg.from_json(p["detail"]) if p.get("detail") else None))
         out.append(result)
     return out

@@ -375,6 +375,8 @@ def paper_view(title: str, results: list[QuestionResult]) -> Group:
             mark = say(f"ui.exam.mark.{p.status}")
             if p.remark is not None:
                 mark += " — " + words(p.remark)
+            if p.detail is not None:
+                mark += " — " + words(p.detail)
             if p.misconception:
                 found = next(m for m in misconceptions(r.problem.topic) if m.id == p.misconception)
                 mark += " — " + words(found.name)

@@ -17,7 +17,7 @@ from rich.console import Console
 from mlquiz import render
 from mlquiz.checking import judge
 from mlquiz.errors import UserError
-from mlquiz.marking import explain, parse_work
+from mlquiz.marking import explain_wrong, parse_work
 from mlquiz.model import Part, Problem
 from mlquiz.text import msg, say
 
@@ -45,13 +45,13 @@ def line_reader(console: Console) -> Callable[[str], str]:
 
 @dataclass
 class Outcome:
-    """How one part went: right / wrong / skipped, after how many tries, with a hint or not, the
+    """How one part went: right / wrong / skipped, after how many tries, with how many hints, the
     misconception named (if any) and the seconds it took. Stored with the problem."""
 
     part: str
     status: str = "skipped"
     tries: int = 0
-    hint: bool = False
+    hints: int = 0
     misconception: str = ""
     seconds: float = 0.0
     answer: str = ""
@@ -85,8 +85,8 @@ def _ask(console: Console, read: Callable[[str], str], problem: Problem, part: P
     while True:
         text = read(say("ui.practice.prompt")).strip()
         if text.lower() in HINT_WORDS:
-            outcome.hint = True
-            console.print(render.hint_text(problem.solution.step_of(part)))
+            outcome.hints += 1
+            console.print(render.hint_text(problem.topic, problem.solution.step_of(part), outcome.hints))
             continue
         if text.lower() in SKIP_WORDS:
             console.print(render.reveal_text(part.expected))
@@ -105,10 +105,12 @@ def _ask(console: Console, read: Callable[[str], str], problem: Problem, part: P
             console.print(render.verdict_text(verdict, 0))
             return
         outcome.status = "wrong"
-        found = explain(problem, part, text)
+        found, detail = explain_wrong(problem, part, text)
         if found is not None:
             outcome.misconception = found.id
             verdict = replace(verdict, message=render.misconception_text(found))
+        elif detail is not None:
+            verdict = replace(verdict, message=detail)
         console.print(render.verdict_text(verdict, TRIES - outcome.tries))
         if outcome.tries >= TRIES:
             console.print(render.reveal_text(part.expected))

@@ -26,6 +26,7 @@ from mlquiz.answers import Answer, AnswerError, parse_answer, shape_of
 from mlquiz.checking import coerce_shape, describe_shape, judge, matches
 from mlquiz.errors import UserError, short
 from mlquiz.model import DEFAULT_TOLERANCE, AnswerPath, Part, Problem, Step, answer_at, path_name, resolve
+from mlquiz.shapes import Slip, find_slip, wrong_entries
 from mlquiz.text import Msg, msg
 
 # A wrong method's value could not be computed for this problem (e.g. a division by zero the
@@ -68,6 +69,23 @@ class Mark:
     misconception: Misconception | None = None
     remark: Msg | None = None
     entries: tuple[tuple, ...] = ()  # the entry paths the student gave, when only some were given
+    slip: Slip | None = None         # a whole-answer transformation (transposed, sign, scale, order)
+    wrong_entries: tuple[tuple, ...] = ()  # of a vector or matrix judged entry by entry
+    size: int = 1                    # entries in the answer
+
+    @property
+    def fraction(self) -> float:
+        """The share of the answer that is right: 1, 0, or for a vector or matrix with no named
+        mistake the share of its entries that are right (the exam's partial credit)."""
+        if self.status in ("right", "carried"):
+            return 1.0
+        if self.status == "skipped" or self.misconception is not None or self.slip is not None:
+            return 0.0
+        return 1 - len(self.wrong_entries) / self.size if self.wrong_entries else 0.0
+
+    @property
+    def detail(self) -> Msg | None:
+        return detail(self.slip, self.wrong_entries, self.size)
 
 
 @dataclass
@@ -257,11 +275,18 @@ def _read_one(work: dict[AnswerPath, Work], part: Part, path: tuple, typed: Any)
         entry.entries[path] = answer
     else:
         answer = coerce_shape(answer, part) if part.kind != "choice" else answer
-        if part.kind != "choice" and shape_of(answer.value) != shape_of(part.expected):
+        if part.kind != "choice" and shape_of(answer.value) != shape_of(part.expected) \
+                and not is_transposed_shape(answer.value, part.expected):
             raise UserError(msg("ui.check.error_shape", name=name, expected=describe_shape(part.expected),
                                 got=describe_shape(answer.value)))
         entry.answer = answer
     entry.text = (entry.text + "; " if entry.text else "") + text.strip()
+
+
+def is_transposed_shape(value: Any, expected: Any) -> bool:
+    """A non-square matrix typed the other way round: read, so that the slip can be named."""
+    shape = shape_of(expected)
+    return len(shape) == 2 and shape[0] != shape[1] and shape_of(value) == shape[::-1]
 
 
 # --------------------------------------------------------------------------- misconceptions
@@ -311,6 +336,47 @@ def diagnose(problem: Problem, part: Part, answer: Answer,
         if candidate is not None and shape_of(candidate) == shape_of(answer.value) and matches(part, answer, candidate):
             return item
     return None
+
+
+def find_shape_slip(problem: Problem, part: Part, value: Any, expected: Any) -> tuple[Slip | None, tuple, int]:
+    """For a wrong vector or matrix: the whole-answer slip it shows, else its wrong entries."""
+    if part.kind not in ("vector", "matrix", "integer") or not isinstance(expected, list):
+        return None, (), 1
+    size = len([x for row in expected for x in (row if isinstance(row, list) else [row])])
+    given = problem.given
+    samples = len(given["samples"]) if isinstance(given.get("samples"), list) else None
+    eta = given.get("lr") if isinstance(given.get("lr"), (int, float)) else None
+    slip = find_slip(value, expected, part.tolerance, eta=eta, samples=samples)
+    if slip is not None:
+        return slip, (), size
+    return None, tuple(wrong_entries(value, expected, part.tolerance)), size
+
+
+def detail(slip: Slip | None, wrong: tuple, size: int) -> Msg | None:
+    """What a wrong vector or matrix gets wrong, in words (None when there is nothing to add)."""
+    if slip is not None:
+        key = f"ui.slip.{slip.kind}" + (f"_{slip.named}" if slip.named else "")
+        return msg(key, factor=slip.factor if slip.factor is not None else 0)
+    if wrong and len(wrong) < size:
+        names = ["".join(f"[{k}]" for k in path) for path in wrong]
+        return msg("ui.slip.entries_one" if len(wrong) == 1 else "ui.slip.entries", entries=names,
+                   right=size - len(wrong), size=size)
+    return None
+
+
+def explain_wrong(problem: Problem, part: Part, text: str) -> tuple[Misconception | None, Msg | None]:
+    """For practice, the same diagnosis as `check`: the misconception that explains a wrong typed
+    answer, or else what a wrong vector or matrix gets wrong (a slip such as a transposition, or
+    which entries)."""
+    found = explain(problem, part, text)
+    if found is not None or part.kind == "choice":
+        return found, None
+    try:
+        value = coerce_shape(parse_answer(text), part).value
+    except AnswerError:
+        return None, None
+    slip, wrong, size = find_shape_slip(problem, part, value, part.expected)
+    return None, detail(slip, wrong, size)
 
 
 def explain(problem: Problem, part: Part, text: str) -> Misconception | None:
@@ -386,11 +452,15 @@ def mark(problem: Problem, work: dict[AnswerPath, Work]) -> Report:
                 carried = None  # the student's values make the rest undefined (e.g. a zero divisor)
             if carried is not None and _is_right(part, entry, carried)[0]:
                 status = "carried"
-        found = None
+        found, slip, wrong, size = None, None, (), 1
         if status == "wrong":
             probe = whole or Answer(student, _nones(student), entry.text)
             found = diagnose(problem, part, probe, override)
-        marks.append(Mark(part, step, status, student, part.expected, carried, found, remark, tuple(entry.entries)))
+            if found is None:
+                slip, wrong, size = find_shape_slip(problem, part, student,
+                                                    part.expected if carried is None else carried)
+        marks.append(Mark(part, step, status, student, part.expected, carried, found, remark, tuple(entry.entries),
+                          slip, wrong, size))
         override[part.path] = student
     return _summarise(problem, marks)
 
@@ -415,6 +485,9 @@ def _summarise(problem: Problem, marks: list[Mark]) -> Report:
     if first_mark.misconception is not None:
         return Report(problem, marks, msg("ui.check.summary_method", step=number, name=name,
                                           misconception=first_mark.misconception.name), first, "method")
+    if first_mark.slip is not None:
+        return Report(problem, marks, msg("ui.check.summary_method", step=number, name=name,
+                                          misconception=first_mark.detail), first, "method")
     if all(m.status in ("right", "carried", "skipped") for m in later):
         carried = sum(1 for m in later if m.status == "carried")
         key = "ui.check.summary_slip" if not carried else \

@@ -27,6 +27,8 @@ class PartMark:
     status: str
     remark: Msg | None = None
     misconception: str = ""
+    fraction: float = 0.0          # the share of the part's points earned
+    detail: Msg | None = None      # what a wrong vector or matrix gets wrong
 
 
 class QuestionKind(Protocol):
@@ -69,7 +71,8 @@ class Calculation:
     def mark(self, problem: Problem, answers: dict[str, str]) -> dict[str, PartMark]:
         """Each asked part's mark. A part that follows correctly from the student's own earlier wrong
         values is `carried` (error carried forward), as `check` decides; a misconception is named
-        as in `check` and in practice."""
+        as in `check` and in practice. A wrong vector or matrix with no named mistake earns the
+        share of its entries that are right."""
         from mlquiz import marking
 
         given = {name: text for name, text in answers.items() if text.strip()}
@@ -87,7 +90,7 @@ class Calculation:
             for m in report.marks:
                 if m.status != "skipped":
                     found = m.misconception.id if m.misconception is not None else ""
-                    marks.setdefault(m.part.name, PartMark(m.status, m.remark, found))
+                    marks.setdefault(m.part.name, PartMark(m.status, m.remark, found, m.fraction, m.detail))
         return {part.name: marks.get(part.name, PartMark("wrong")) if answers.get(part.name, "").strip()
                 else PartMark("blank") for part in problem.parts}
 

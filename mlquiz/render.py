@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from rich import box
@@ -21,7 +22,7 @@ from rich.text import Text
 
 from mlquiz.model import Problem, Solution, Step, Verdict, path_name
 from mlquiz.numbers import fmt
-from mlquiz.text import Msg, join, render, say
+from mlquiz.text import Msg, has_text, join, render, say
 
 MAX_TABLE_ROWS = 40
 
@@ -204,10 +205,33 @@ def unparsed_text(message: Any, forms: Any) -> Text:
     return Text("  " + say("ui.practice.unparsed", reason=message, forms=forms), style="yellow")
 
 
-def hint_text(step: Step | None) -> Text:
+HINT_LEVELS = 3
+
+
+def hint_text(topic: str, step: Step | None, level: int) -> Text:
+    """The level-th hint for a step (1: the idea in words; 2: the formula with its symbols
+    explained; 3: the formula with this problem's numbers put in, not worked out)."""
     if step is None:
         return Text("  " + say("ui.practice.no_hint"), style="yellow")
-    return Text("  " + say("ui.practice.hint", title=step.title, formula=step.formula), style="cyan")
+    kind = step.id.split("/", 1)[0]
+    if level == 1:
+        idea = f"{topic}.hint.{kind}.idea"
+        body = say("ui.practice.hint_idea", text=Msg(idea) if has_text(idea) else step.title)
+    elif level == 2:
+        symbols = f"{topic}.hint.{kind}.symbols"
+        body = say("ui.practice.hint_formula", formula=step.formula, symbols=Msg(symbols) if has_text(symbols) else "")
+    else:
+        lines = [_unevaluated(render(line)) for line in step.lines] or [render(step.formula)]
+        body = say("ui.practice.hint_numbers", lines="\n    ".join(row for line in lines for row in line.splitlines()))
+    text = say("ui.practice.hint_level", level=min(level, HINT_LEVELS), levels=HINT_LEVELS, body=body)
+    if level >= HINT_LEVELS:
+        text += "\n  " + say("ui.practice.hint_last")
+    return Text("  " + text, style="cyan")
+
+
+def _unevaluated(line: str) -> str:
+    """A substitution line without the value it comes to (`… = 0.9183` → `…`)."""
+    return re.sub(r"\s=\s[−\d.\[\], ]+$", "", line)
 
 
 def score_text(right: int, asked: int, first_try: int) -> Text:
@@ -276,8 +300,12 @@ def report_view(report: Any) -> Group:
             text = Text(say("ui.check.named", where=where, name=m.misconception.name) + gap, style="red")
             text.append(render(m.misconception.explanation) + gap, style="default")
             text.append(say("ui.check.right_rule", rule=m.misconception.rule), style="cyan")
+        elif m.slip is not None:
+            text = Text(say("ui.check.named", where=where, name=m.detail), style="red")
         else:
             text = Text(say("ui.check.slip", where=where) + gap, style="red")
+            if m.detail is not None:
+                text.append(render(m.detail) + gap)
             if m.step is not None:
                 first_line = render(m.step.lines[0]).splitlines()[0] if m.step.lines else ""
                 text.append(say("ui.check.slip_detail", formula=m.step.formula, line=first_line), style="cyan")
@@ -295,7 +323,10 @@ def report_json(report: Any) -> str:
               "misconception": None if m.misconception is None else {
                   "id": m.misconception.id, "name": render(m.misconception.name),
                   "explanation": render(m.misconception.explanation), "rule": render(m.misconception.rule)},
-              "remark": render(m.remark) if m.remark is not None else ""} for m in report.marks]
+              "remark": render(m.remark) if m.remark is not None else "",
+              "slip": None if m.slip is None else m.slip.kind,
+              "wrong_entries": [list(path) for path in m.wrong_entries],
+              "detail": render(m.detail) if m.detail is not None else ""} for m in report.marks]
     return json.dumps({"topic": report.problem.topic, "given": plain(report.problem.given), "marks": marks,
                        "first_wrong": None if report.first_wrong is None else report.first_wrong + 1,
                        "verdict": report.verdict, "summary": render(report.summary)}, ensure_ascii=False, indent=2)

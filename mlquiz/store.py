@@ -75,7 +75,7 @@ CREATE TABLE IF NOT EXISTS outcome (
     part TEXT NOT NULL,
     status TEXT NOT NULL,
     tries INTEGER NOT NULL,
-    hint INTEGER NOT NULL,
+    hints INTEGER NOT NULL,
     misconception TEXT NOT NULL,
     seconds REAL NOT NULL,
     answer TEXT NOT NULL,
@@ -265,7 +265,7 @@ class Store:
                  record["version"], json.dumps(record["given"]), right, len(outcomes)))
             item = int(cursor.lastrowid)
             db.executemany("INSERT INTO outcome VALUES (?,?,?,?,?,?,?,?,?)",
-                           [(item, i, o.part, o.status, o.tries, int(o.hint), o.misconception, o.seconds, o.answer)
+                           [(item, i, o.part, o.status, o.tries, o.hints, o.misconception, o.seconds, o.answer)
                             for i, o in enumerate(outcomes)])
             return item
 

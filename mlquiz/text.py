@@ -130,13 +130,18 @@ def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str], where: Pat
 
 @lru_cache(maxsize=None)
 def _catalogue_at(domain: str, folder: Path, lang: str) -> dict[str, str]:
-    path = folder / f"text.{lang}.toml"
-    if not path.is_file():
-        return {}
-    with path.open("rb") as handle:
-        data = tomllib.load(handle)
+    """All of a folder's catalogue files in one language: `text.<lang>.toml` and any
+    `text-<part>.<lang>.toml` (e.g. text-hints, text-bank), merged; a key defined twice is an error."""
     out: dict[str, str] = {}
-    _flatten(domain, data, out, path)
+    for path in sorted(folder.glob(f"text*.{lang}.toml")):
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+        found: dict[str, str] = {}
+        _flatten(domain, data, found, path)
+        twice = sorted(set(found) & set(out))
+        if twice:
+            raise ValueError(f"{path}: {twice[0]} is defined in another catalogue file too")
+        out.update(found)
     return out
 
 
@@ -154,6 +159,10 @@ def template(key: str, lang: str | None = None) -> str:
     if found is None:
         raise KeyError(f"no text for {key!r}")
     return found
+
+
+def has_text(key: str, lang: str | None = None) -> bool:
+    return key in catalogue(key.split(".", 1)[0], lang or language())
 
 
 def placeholders(text: str) -> set[str]:

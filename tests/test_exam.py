@@ -93,7 +93,11 @@ def test_partial_credit_and_carried_forward():
     result = exam.mark_question(q, problem, slipped)
     statuses = {p.name: p.status for p in result.parts}
     assert statuses["covariance"] == "wrong" and statuses["eigenvalues"] == "carried"
-    assert result.earned == pytest.approx(q.points * (len(names) - 1) / len(names))
+    # partial credit: the covariance has 3 of its 4 entries right, so it earns 3/4 of its share
+    share = q.points / len(names)
+    assert result.earned == pytest.approx(share * (len(names) - 1) + share * 3 / 4)
+    entry = next(p for p in result.parts if p.name == "covariance")
+    assert entry.earned == pytest.approx(share * 3 / 4) and "[0][0]" in str(entry.detail)
 
 
 # --------------------------------------------------------------------------- scripted (stdin not a terminal)

@@ -28,7 +28,7 @@ def test_practice_stores_the_problem_and_each_part(tmp_path):
     assert json.loads(item["given"]) == problem.given
     assert (item["parts_right"], item["parts_asked"]) == (2, 3)
     outcomes = store.outcomes(item["id"])
-    assert [(o["part"], o["status"], o["tries"], o["hint"]) for o in outcomes] == [
+    assert [(o["part"], o["status"], o["tries"], o["hints"]) for o in outcomes] == [
         ("entropy", "right", 2, 1), ("conditional_entropy", "right", 1, 0), ("information_gain", "skipped", 0, 0)]
     assert all(o["seconds"] >= 0 for o in outcomes)
 
