@@ -1,7 +1,7 @@
 """The one formatter of numbers, vectors and matrices for everything a user reads.
 
-Numbers: up to four decimals, no trailing zeros, no −0, a typographic minus; a tiny non-zero value
-keeps three significant figures instead of printing as 0. Vectors `[a, b]`, matrices
+Numbers: at least four significant figures (four decimals for larger values), no trailing zeros,
+no −0, a typographic minus; below 10⁻⁶ in scientific notation. Vectors `[a, b]`, matrices
 `[[a, b], [c, d]]`; an unknown entry (None) shows as `?`. JSON output never goes through here.
 """
 
@@ -14,7 +14,14 @@ from typing import Any
 MINUS = "−"
 
 
-def fmt(x: Any, places: int = 4) -> str:
+SIGNIFICANT = 4  # figures shown at least: a gradient of 0.000439 prints as 0.000439, not 0.0004
+PLAIN_DECIMALS = 4
+
+
+def fmt(x: Any, places: int | None = None) -> str:
+    """A value as the student reads it. Numbers keep at least four significant figures (and at
+    least four decimals below 1000), so what is printed is always within the answer tolerance
+    (0.6 %) of the exact value; `places` fixes the decimals instead (scores: one)."""
     if x is None:
         return "?"
     if isinstance(x, bool):
@@ -24,8 +31,12 @@ def fmt(x: Any, places: int = 4) -> str:
     if isinstance(x, float):
         if math.isnan(x) or math.isinf(x):
             return "∞" if x == math.inf else (MINUS + "∞" if x == -math.inf else "?")
-        if x != 0 and abs(x) < 0.5 * 10 ** (-places):
-            return f"{x:.3g}".replace("-", MINUS)
+        if places is None:
+            if x != 0 and abs(x) < 1e-6:
+                return f"{x:.{SIGNIFICANT}g}".replace("-", MINUS)
+            places = PLAIN_DECIMALS
+            if x != 0 and abs(x) < 1:
+                places = max(PLAIN_DECIMALS, SIGNIFICANT - 1 - math.floor(math.log10(abs(x))))
         text = f"{x:.{places}f}".rstrip("0").rstrip(".")
         return "0" if text in ("-0", "") else text.replace("-", MINUS)
     if isinstance(x, dict):
@@ -35,7 +46,7 @@ def fmt(x: Any, places: int = 4) -> str:
     return str(x)
 
 
-def fmtp(x: float, places: int = 4) -> str:
+def fmtp(x: float, places: int | None = None) -> str:
     """Like fmt, with a negative number in parentheses, for use as a factor: `0.5·(−1)`."""
     text = fmt(x, places)
     return f"({text})" if text.startswith(MINUS) else text

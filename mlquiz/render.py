@@ -31,7 +31,7 @@ def make_console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-def format_value(value: Any, places: int = 4) -> str:
+def format_value(value: Any, places: int | None = None) -> str:
     """A value as the student reads it (the one formatter, mlquiz.numbers.fmt)."""
     return render(value) if isinstance(value, Msg) else fmt(value, places)
 
