@@ -210,28 +210,71 @@ def list_topics(as_json: bool = JsonOpt, lang: Optional[str] = LangOpt) -> None:
 
 @app.command(help="ui.cli.practice", cls=_Command)
 def practice(
-    topic: str = TopicArg,
+    topic: Optional[str] = typer.Argument(None, help="ui.cli.practice_topic", show_default=False),
     seed: Optional[int] = SeedOpt,
     difficulty: str = DifficultyOpt,
     count: int = typer.Option(1, "--count", "-n", min=1, max=50, help="ui.cli.count"),
     bank: bool = typer.Option(False, "--bank", help="ui.cli.bank"),
+    mixed: bool = typer.Option(False, "--mixed", help="ui.cli.mixed"),
+    again: bool = typer.Option(False, "--again", help="ui.cli.again"),
     lang: Optional[str] = LangOpt,
 ) -> None:
     from mlquiz import engine, interact, render
 
-    registry.info(topic)
+    if again:
+        if topic is not None or mixed or bank:
+            raise UserError(msg("ui.practice.again_alone"))
+        topic, difficulty = _last_practised()
+    if topic is not None and mixed:
+        raise UserError(msg("ui.practice.mixed_or_topic"))
+    if topic is None and bank:
+        raise UserError(msg("ui.practice.bank_needs_topic"))
+    names = [registry.info(topic).name] if topic is not None else registry.names()
     engine.check_difficulty(difficulty)
     first = engine.check_seed(seed) if seed is not None else engine.new_seed()
 
     def problems():
+        order = _interleaved(names, count, first)
         for i in range(count):
             if bank:
-                yield engine.from_bank(topic, first + i)
+                yield engine.from_bank(order[i], first + i)
             else:
-                yield engine.generate(topic, (first + i) % engine.MAX_SEED, difficulty)
+                yield engine.generate(order[i], (first + i) % engine.MAX_SEED, difficulty)
+
+    def similar(problem: Any) -> Any:
+        level = difficulty if problem.difficulty not in ("easy", "medium", "hard") else problem.difficulty
+        return engine.generate(problem.topic, engine.new_seed(), level)
 
     console = render.make_console()
-    interact.practise(console, problems(), record=_practice_recorder(console))
+    interact.practise(console, problems(), record=_practice_recorder(console), similar=similar)
+
+
+def _interleaved(names: list[str], count: int, seed: int) -> list[str]:
+    """Topics for a mixed session: each in turn in an order drawn from the seed, never the same
+    topic twice in a row (with one topic, that topic)."""
+    import random
+
+    rng = random.Random(f"mlquiz/mixed/{seed}")
+    order: list[str] = []
+    while len(order) < count:
+        batch = names[:]
+        rng.shuffle(batch)
+        if order and len(batch) > 1 and batch[0] == order[-1]:
+            batch.append(batch.pop(0))
+        order += batch
+    return order[:count]
+
+
+def _last_practised() -> tuple[str, str]:
+    """The topic and difficulty of the last practised problem (for --again)."""
+    from mlquiz.store import Store
+
+    rows = Store().practice_rows()
+    if not rows:
+        raise UserError(msg("ui.practice.nothing_again"))
+    last = rows[-1]
+    level = last["difficulty"] if last["difficulty"] in ("easy", "medium", "hard") else "medium"
+    return last["topic"], level
 
 
 def _practice_recorder(console: Any) -> Any:

@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 from rich.console import Console
 
 from mlquiz import render
-from mlquiz.checking import judge
+from mlquiz.checking import is_yes, judge
 from mlquiz.errors import UserError
 from mlquiz.marking import explain_wrong, parse_work
 from mlquiz.model import Part, Problem
@@ -118,14 +118,19 @@ def _ask(console: Console, read: Callable[[str], str], problem: Problem, part: P
 
 
 def practise(console: Console, problems: Iterable[Problem], read: Callable[[str], str] | None = None,
-             record: Callable[[Problem, list[Outcome]], None] | None = None) -> Score:
+             record: Callable[[Problem, list[Outcome]], None] | None = None,
+             similar: Callable[[Problem], Problem] | None = None) -> Score:
     """Run the loop over the problems; returns the score (also when input ends early).
     `record` is called once per problem with its parts' outcomes — also for a problem left
-    half-way by EOF or Ctrl-C (its unanswered parts are not recorded)."""
+    half-way by EOF or Ctrl-C (its unanswered parts are not recorded). After the last problem,
+    if a part was missed, `similar` makes a similar problem (same topic and level, a fresh seed)
+    when the student asks for one."""
     read = read or line_reader(console)
     score = Score()
+    queue = iter(problems)
     try:
-        for problem in problems:
+        problem = next(queue, None)
+        while problem is not None:
             first = len(score.outcomes)
             console.print(render.problem_view(problem))
             console.print(f"[dim]{render.escape(say('ui.practice.instructions'))}[/dim]")
@@ -138,6 +143,11 @@ def practise(console: Console, problems: Iterable[Problem], read: Callable[[str]
             console.print()
             console.print(render.solution_view(problem.solution))
             console.print(render.score_text(score.right, score.asked, score.first_try))
+            upcoming = next(queue, None)
+            missed = any(o.status != "right" or o.tries > 1 for o in score.outcomes[first:])
+            if upcoming is None and missed and similar is not None and is_yes(read(say("ui.practice.similar"))):
+                upcoming = similar(problem)
+            problem = upcoming
     except (EOFError, KeyboardInterrupt) as stop:
         console.print()
         console.print(render.score_text(score.right, score.asked, score.first_try))

@@ -116,3 +116,23 @@ def test_numbers_keep_four_significant_figures():
     grad = answers("backprop", *NETWORK)["grad_w1"]
     shown = runner.invoke(app, ["solve", "backprop", *NETWORK]).output
     assert f"{grad[0][0]:.4g}" in shown  # 0.0004386, not 0.0004
+
+
+def test_practice_with_no_topic_mixes_topics():
+    result = runner.invoke(app, ["practice", "--count", "5", "--seed", "3"], input="skip\n" * 200)
+    assert result.exit_code == 0, result.output
+    topics = [line.split("─ ", 1)[1].split(" ·", 1)[0] for line in result.output.splitlines() if line.startswith("╭─")]
+    assert len(topics) == 5 and len(set(topics)) == 5
+    assert all(a != b for a, b in zip(topics, topics[1:]))
+    again = runner.invoke(app, ["practice", "--again"], input="")
+    assert again.exit_code == 0 and f"{topics[-1]} · medium" in again.output
+
+
+def test_a_similar_problem_is_offered_after_a_miss():
+    result = runner.invoke(app, ["practice", "entropy", "-d", "easy", "--seed", "2"],
+                           input="skip\nskip\nskip\ny\nskip\n")
+    titles = [line for line in result.output.splitlines() if line.startswith("╭─ entropy · easy")]
+    assert len(titles) == 2 and "seed 2 " in titles[0] and "seed 2 " not in titles[1]
+    assert "similar problem" in result.output
+    assert runner.invoke(app, ["practice", "--again", "entropy"]).exit_code == 2
+    assert runner.invoke(app, ["practice", "--bank"]).exit_code == 2
