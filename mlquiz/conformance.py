@@ -144,6 +144,16 @@ def check_marking(problem: Problem) -> set[str]:
     return fired
 
 
+def check_hints(problem: Problem) -> None:
+    """Every step a part points at has its two worded hints (the idea, the symbols) in every language."""
+    for part in problem.parts:
+        kind = part.step.split("/", 1)[0]
+        for level in ("idea", "symbols"):
+            for lang in text.LANGUAGES:
+                key = f"{problem.topic}.hint.{kind}.{level}"
+                assert text.has_text(key, lang), f"{problem.topic}: no {key} ({lang})"
+
+
 def _nones(value: Any) -> Any:
     return [_nones(v) for v in value] if isinstance(value, list) else None
 
@@ -213,15 +223,23 @@ def check_topic(name: str, seeds: range = range(12), on: Callable[[str], None] |
         check_problem(problem)
         fired |= check_marking(problem)
         check_round_trip(problem)
-    say("misconceptions")
-    silent = sorted({m.id for m in marking.misconceptions(name)} - fired)
-    assert not silent, f"{name}: misconceptions never fire on a generated problem: {silent}"
+    say("hints")
+    for problem in problems:
+        check_hints(problem)
     say("bank")
     if (info.folder / "bank.toml").is_file():
-        for i in range(len(engine.bank_entries(name))):
+        entries = engine.bank_entries(name)
+        for i, entry in enumerate(entries):
+            assert isinstance(entry.get("source"), str) and entry["source"].strip(), \
+                f"{name}: bank entry {entry['id']} names no source"
+            for lang in text.LANGUAGES:
+                assert text.has_text(f"{name}.bank.{entry['id']}", lang), f"{name}: no title for bank entry {entry['id']} ({lang})"
             problem = engine.from_bank(name, i)
             check_problem(problem)
-            check_marking(problem)
+            fired |= check_marking(problem)
+    say("misconceptions")
+    silent = sorted({m.id for m in marking.misconceptions(name)} - fired)
+    assert not silent, f"{name}: misconceptions fire on no generated or bank problem: {silent}"
     say("hostile")
     check_hostile(name, problems[len(problems) // 2])
 

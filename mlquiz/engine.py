@@ -104,7 +104,9 @@ def from_bank(topic: str, seed: int | None = None) -> Problem:
     seed = new_seed() if seed is None else check_seed(seed % MAX_SEED)
     entry = entries[seed % len(entries)]
     given = registry.load(name).from_bank(entry)
-    return build(name, given, entry.get("difficulty", "medium"), seed, f"bank:{entry['id']}")
+    problem = build(name, given, entry.get("difficulty", "medium"), seed, f"bank:{entry['id']}")
+    problem.citation = entry.get("source", "")
+    return problem
 
 
 def from_data(topic: str, raw: dict[str, Any]) -> Problem:

@@ -140,7 +140,8 @@ class Problem:
     kind: the question kind ("calculation": a worked numeric problem of a topic);
     given: the topic's data, JSON-able: what `solve` needs to recompute everything;
     statement: sentences (Msg) of the problem text; table: (headers, rows) shown with it, or None;
-    source: "random", "bank:<id>" or "data"; version: the topic generator's version.
+    source: "random", "bank:<id>" or "data"; version: the topic generator's version;
+    citation: for a bank problem, where the example is published.
     """
 
     topic: str
@@ -154,6 +155,7 @@ class Problem:
     source: str = "random"
     kind: str = "calculation"
     version: int = 1
+    citation: str = ""
 
 
 @dataclass(frozen=True)

@@ -95,12 +95,18 @@ def data_table(headers: list[Any], rows: list[list[str]]) -> Table:
 
 
 def problem_view(problem: Problem, with_parts: bool = True) -> Panel:
-    items: list[Any] = [Text(join(problem.statement))]
+    items: list[Any] = []
+    title = f"{problem.topic}.bank.{problem.source[5:]}"
+    if problem.source.startswith("bank:") and has_text(title):
+        items.append(Text(say(title), style="bold"))
+    items.append(Text(join(problem.statement)))
     if problem.table:
         headers, rows = problem.table
         items += [Text(""), data_table(headers, rows[:MAX_TABLE_ROWS])]
         if len(rows) > MAX_TABLE_ROWS:
             items.append(Text(say("ui.problem.more_rows", count=len(rows) - MAX_TABLE_ROWS), style="dim"))
+    if problem.citation:
+        items.append(Text(say("ui.problem.citation", source=problem.citation), style="dim"))
     if with_parts and problem.parts:
         items.append(Text(""))
         items.append(Text(say("ui.problem.find"), style="bold"))
@@ -221,8 +227,9 @@ def hint_text(topic: str, step: Step | None, level: int) -> Text:
         symbols = f"{topic}.hint.{kind}.symbols"
         body = say("ui.practice.hint_formula", formula=step.formula, symbols=Msg(symbols) if has_text(symbols) else "")
     else:
-        lines = [_unevaluated(render(line)) for line in step.lines] or [render(step.formula)]
-        body = say("ui.practice.hint_numbers", lines="\n    ".join(row for line in lines for row in line.splitlines()))
+        rows = [kept for line in step.lines for row in render(line).splitlines() if (kept := _unevaluated(row))]
+        body = say("ui.practice.hint_numbers", lines="\n    ".join(rows)) if rows else \
+            say("ui.practice.hint_no_numbers", formula=step.formula)
     text = say("ui.practice.hint_level", level=min(level, HINT_LEVELS), levels=HINT_LEVELS, body=body)
     if level >= HINT_LEVELS:
         text += "\n  " + say("ui.practice.hint_last")
@@ -230,8 +237,14 @@ def hint_text(topic: str, step: Step | None, level: int) -> Text:
 
 
 def _unevaluated(line: str) -> str:
-    """A substitution line without the value it comes to (`… = 0.9183` → `…`)."""
-    return re.sub(r"\s=\s[−\d.\[\], ]+$", "", line)
+    """A substitution line without the values it comes to (`… = 0.9183` → `…`), segment by
+    segment (`λ1 = 10.5; λ2 = 0.5` gives nothing away); "" if nothing but results is left."""
+    kept = []
+    for segment in line.split("; "):
+        segment = re.sub(r"\s=\s[−\d.\[\], ]+$", "", segment)
+        if any(ch.isdigit() for ch in segment) and re.search(r"[−+·/×()²√Σ]|\d\s*[−+]", segment):
+            kept.append(segment)
+    return "; ".join(kept)
 
 
 def score_text(right: int, asked: int, first_try: int) -> Text:

@@ -394,6 +394,29 @@ def as_options(given: dict) -> dict[str, Any]:
     return raw
 
 
+def from_bank(entry: dict) -> dict:
+    """One entry of problems/backprop/bank.toml → given, read exactly as `solve backprop` reads its
+    options (x, target, w1, b1, w2, b2, lr, fixed-bias, upstream; a vector x or target is one sample).
+    Values are TOML numbers and arrays, or the options' typed text ("0.15,0.2;0.25,0.3"). The bank is
+    shipped data, so a malformed entry is a ValueError."""
+    from mlquiz import options, registry
+
+    where = f"bank:{entry.get('id')}"
+    try:
+        raw: dict[str, Any] = {}
+        for key, value in entry.items():  # fixed-bias or fixed_bias: the option's name or its key
+            name = key.replace("-", "_")
+            if isinstance(value, (bool, str)):
+                raw[name] = value
+            elif isinstance(value, (int, float)):
+                raw[name] = repr(float(value))
+            elif isinstance(value, list):
+                raw[name] = _typed(value)
+        return parse_data(options.parse("backprop", registry.info("backprop").options, raw))
+    except (UserError, TypeError, ValueError) as exc:
+        raise ValueError(f"{where}: {exc}") from None
+
+
 # --------------------------------------------------------------------------- misconceptions
 # Each returns the value the wrong method gives at the checkpoint `path` (texts in
 # problems/backprop/text.<lang>.toml, applies_to in misconceptions.toml), from the student's own

@@ -440,6 +440,18 @@ def _checked(given: dict) -> dict:
     return given
 
 
+def from_bank(entry: dict) -> dict:
+    """One problem of bank.toml: `data` in the --data notation, `same_padding` as --same-padding
+    (layer numbers from 1). A malformed entry is a bug in the shipped data: ValueError."""
+    data, same = entry.get("data"), entry.get("same_padding", [])
+    if not isinstance(data, str) or not isinstance(same, list) or not all(type(i) is int for i in same):
+        raise ValueError(f"conv/bank.toml [{entry.get('id')}]: data = '…', same_padding = [1, …]")
+    try:
+        return parse_data({"data": data, "same_padding": same or None})
+    except UserError as exc:
+        raise ValueError(f"conv/bank.toml [{entry.get('id')}]: {exc}") from None
+
+
 # --------------------------------------------------------------------------- misconceptions
 # Each returns the value the wrong method gives at the answer `path` (texts: misconception.<id>.*
 # in text.<lang>.toml; applies_to in misconceptions.toml). Sizes use the student's own earlier

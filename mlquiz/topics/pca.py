@@ -423,6 +423,26 @@ def as_options(given: dict) -> dict[str, str | None]:
             "query": given["labels"][query] if query is not None else None}
 
 
+def from_bank(entry: dict) -> dict:
+    """One entry of problems/pca/bank.toml → given, read as `solve pca` reads its options: `data` is
+    inline points as --data spells them ("2.5,2.4;0.4,0.7") or a list of rows, `k` and `query` as
+    --k and --query. The bank is shipped data, so a malformed entry is a ValueError."""
+    from mlquiz.options import DataText
+
+    where = f"bank:{entry.get('id')}"
+    data = entry.get("data")
+    try:
+        if isinstance(data, list):
+            data = ";".join(",".join(repr(float(v)) for v in row) for row in data)
+        if not isinstance(data, str) or not data.strip():
+            raise ValueError(f"data = {data!r}")
+        query = entry.get("query")
+        return parse_data({"data": DataText(data), "k": entry.get("k", 1),
+                           "query": None if query is None else str(query)})
+    except (UserError, TypeError, ValueError) as exc:
+        raise ValueError(f"{where}: {exc}") from None
+
+
 # --------------------------------------------------------------------------- misconceptions
 # Each returns the value the wrong method gives at the checkpoint `path` (texts in
 # problems/pca/text.<lang>.toml, applies_to in misconceptions.toml).
@@ -484,7 +504,20 @@ def _not_centred(given: dict, path: tuple, student: Any, override: dict) -> Any:
     return answer_at({"projections": value}, path)
 
 
+NOTES_POINTS = [[2.5, 2.4], [0.4, 0.7], [2.2, 2.9]]  # the course notes' A, B, C (PCA section)
+
+
+def _notes_slip(given: dict, path: tuple, student: Any, override: dict) -> Any:
+    """The notes' printed covariance of their own A/B/C example, cov(x,x) = 1.26 (it is 1.29):
+    recognised on that example only."""
+    if [[float(x) for x in p] for p in given["points"]] != NOTES_POINTS:
+        return None
+    right = answer_at(_right(given), ("covariance",))
+    return [[1.26, right[0][1]], [right[1][0], right[1][1]]]
+
+
 VARIANTS = {
+    "notes_covariance_slip": _notes_slip,
     "covariance_over_n": _over_n,
     "not_normalised": _not_normalised,
     "ascending_order": _ascending,

@@ -307,6 +307,28 @@ def parse_data(values: dict) -> dict:
             "target_q": target_q, "policy_states": None}
 
 
+def from_bank(entry: dict) -> dict:
+    """One problem of bank.toml, spelled like the options: `q` (and `target_q`) as tables, `transitions`
+    as --transitions text, `states`/`actions` as comma-separated names, `alpha`, `gamma`, and `policy`:
+    the states whose greedy action is asked. A malformed entry is a bug in the shipped data: ValueError."""
+    where = f"qlearning/bank.toml [{entry.get('id')}]"
+    q = entry.get("q")
+    if not isinstance(q, list) or not q or not all(isinstance(row, list) and len(row) == len(q[0]) > 0 for row in q) \
+            or not isinstance(entry.get("transitions"), str) \
+            or not all(isinstance(entry.get(k), (int, float)) for k in ("alpha", "gamma")):
+        raise ValueError(f"{where}: q = [[…]], transitions = '…', alpha = …, gamma = …")
+    values = {key: entry.get(key) for key in ("q", "transitions", "alpha", "gamma", "target_q", "states", "actions")}
+    try:
+        given = parse_data(values)
+    except UserError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    asked = entry.get("policy", [])
+    if not isinstance(asked, list) or not all(name in given["states"] for name in asked):
+        raise ValueError(f"{where}: policy ⊄ {given['states']}")
+    given["policy_states"] = [given["states"].index(name) for name in asked]
+    return given
+
+
 def as_options(given: dict) -> dict[str, str | None]:
     """The `solve qlearning` options that pose this problem again (states and actions by number)."""
     def rows(table: list[list[float]]) -> str:
