@@ -15,7 +15,7 @@ import typer
 import typer.core
 from typer.core import TyperCommand, TyperGroup
 
-from mlquiz import __version__, registry
+from mlquiz import __version__
 from mlquiz.errors import UserError
 from mlquiz.text import LANGUAGES, choose_language, msg, say, set_language, template
 
@@ -148,6 +148,8 @@ def _topic_option_line(exc: Any) -> str:
     command = ctx.parent.command.name
     if command not in ("solve", "check"):
         return ""
+    from mlquiz import registry
+
     topic = registry.info(ctx.command.name)
     if flag == "--work" and command == "solve":
         return say("ui.error.work_is_for_check", topic=topic.name)
@@ -195,6 +197,8 @@ LangOpt = typer.Option(None, "--lang", metavar="en|zh", help="ui.cli.lang", expo
 
 @app.command("list", help="ui.cli.list", cls=_Command)
 def list_topics(as_json: bool = JsonOpt, lang: Optional[str] = LangOpt) -> None:
+    from mlquiz import registry
+
     topics = registry.topics()
     if as_json:
         import json
@@ -229,6 +233,8 @@ def practice(
         raise UserError(msg("ui.practice.mixed_or_topic"))
     if topic is None and bank:
         raise UserError(msg("ui.practice.bank_needs_topic"))
+    from mlquiz import registry
+
     names = [registry.info(topic).name] if topic is not None else registry.names()
     engine.check_difficulty(difficulty)
     first = engine.check_seed(seed) if seed is not None else engine.new_seed()
@@ -378,9 +384,13 @@ class _TopicCommands(TyperGroup):
     checking = False
 
     def list_commands(self, ctx: Any) -> list[str]:
+        from mlquiz import registry
+
         return registry.names()
 
     def get_command(self, ctx: Any, name: str) -> Any:
+        from mlquiz import registry
+
         return _topic_command(registry.info(name), self.checking)
 
 

@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 from mlquiz.errors import UserError
+from mlquiz.paths import data_dir
 from mlquiz.text import LANGUAGES, msg
 
 KEYS = {"lang": LANGUAGES}
@@ -16,8 +17,6 @@ FILE_NAME = "config.toml"
 
 
 def path() -> Path:
-    from mlquiz.store import data_dir
-
     return data_dir() / FILE_NAME
 
 

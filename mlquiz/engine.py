@@ -11,24 +11,15 @@ from __future__ import annotations
 import random
 import secrets
 import tomllib
-from pathlib import Path
 from typing import Any
 
-from mlquiz import registry
-from mlquiz import options
+from mlquiz import options, registry
+from mlquiz.paths import problems_dir  # noqa: F401 (engine.problems_dir is used by callers)
 from mlquiz.errors import UserError, short
 from mlquiz.model import DIFFICULTIES, Problem
 from mlquiz.text import msg
 
 MAX_SEED = 10**9
-
-
-def problems_dir() -> Path:
-    """The data folder: inside the installed package, or at the top of a source checkout."""
-    packaged = Path(__file__).resolve().parent / "problems"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "problems"
 
 
 def new_seed() -> int:

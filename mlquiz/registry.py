@@ -22,6 +22,7 @@ from pathlib import Path
 from types import ModuleType
 
 from mlquiz.errors import UserError, short
+from mlquiz.paths import problems_dir
 from mlquiz.options import Option, from_toml
 from mlquiz.text import msg
 
@@ -65,8 +66,6 @@ def _read(folder: Path) -> TopicInfo:
 
 
 def roots() -> list[Path]:
-    from mlquiz.engine import problems_dir
-
     extra = [Path(p) for p in os.environ.get("MLQUIZ_TOPIC_PATH", "").split(os.pathsep) if p]
     return [problems_dir(), *extra]
 

@@ -10,7 +10,6 @@ the user gets one line saying what to do.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from mlquiz.errors import UserError
+from mlquiz.paths import data_dir
 from mlquiz.text import msg
 
 SCHEMA_VERSION = 2
@@ -82,15 +82,6 @@ CREATE TABLE IF NOT EXISTS outcome (
     PRIMARY KEY (item_id, position)
 );
 """
-
-
-def data_dir() -> Path:
-    home = os.environ.get("MLQUIZ_HOME")
-    if home:
-        return Path(home).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("mlquiz", appauthor=False))
 
 
 class Store:

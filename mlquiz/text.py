@@ -109,7 +109,7 @@ class Texts:
 
 def _folder(domain: str) -> Path:
     if domain == "ui":
-        from mlquiz.engine import problems_dir
+        from mlquiz.paths import problems_dir
 
         return problems_dir() / "ui"
     from mlquiz import registry
