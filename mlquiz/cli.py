@@ -339,7 +339,7 @@ def _topic_command(info: Any, checking: bool) -> Any:
     """The `solve TOPIC` / `check TOPIC` command, made from the topic's declared options."""
     import inspect
 
-    params, annotations = [], {}
+    params = []
     for option in info.options:
         help_text = say(f"{info.name}.option.{option.name}")
         if option.kind == "flag":

@@ -12,6 +12,7 @@ Each check raises AssertionError naming the topic, the seed and what is wrong.
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any, Callable
 
@@ -229,14 +230,22 @@ def check_topic(name: str, seeds: range = range(12), on: Callable[[str], None] |
     say("bank")
     if (info.folder / "bank.toml").is_file():
         entries = engine.bank_entries(name)
+        ids = [entry["id"] for entry in entries]
+        assert len(ids) == len(set(ids)), f"{name}: duplicate bank ids"
         for i, entry in enumerate(entries):
-            assert isinstance(entry.get("source"), str) and entry["source"].strip(), \
-                f"{name}: bank entry {entry['id']} names no source"
+            where = f"{name}: bank entry {entry['id']}"
+            assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", entry["id"]), f"{where}: id is not kebab-case"
+            assert isinstance(entry.get("source"), str) and entry["source"].strip(), f"{where} names no source"
+            assert "title" not in entry, f"{where}: titles are text (text-bank.<lang>.toml)"
             for lang in text.LANGUAGES:
-                assert text.has_text(f"{name}.bank.{entry['id']}", lang), f"{name}: no title for bank entry {entry['id']} ({lang})"
+                assert text.has_text(f"{name}.bank.{entry['id']}", lang), f"{where}: no title ({lang})"
             problem = engine.from_bank(name, i)
+            assert engine.from_bank(name, i + len(entries)).given == problem.given, f"{where}: seeds do not wrap"
             check_problem(problem)
             fired |= check_marking(problem)
+            check_round_trip(problem)
+        titles = {k for k in text.catalogue(name, text.FALLBACK) if k.startswith(f"{name}.bank.")}
+        assert titles == {f"{name}.bank.{i}" for i in ids}, f"{name}: bank titles without an entry"
     say("misconceptions")
     silent = sorted({m.id for m in marking.misconceptions(name)} - fired)
     assert not silent, f"{name}: misconceptions fire on no generated or bank problem: {silent}"

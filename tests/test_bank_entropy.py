@@ -4,12 +4,10 @@ Several textbooks compute the gain as a difference of values already rounded to 
 (0.940 − 0.694 = 0.246); where that moves the third decimal, the test asserts the true value and says
 what the source prints."""
 
-import tomllib
 
 import pytest
 
-from mlquiz import engine, text
-from mlquiz.conformance import check_marking, check_problem
+from mlquiz import engine
 from mlquiz.topics import entropy
 
 FOLDER = engine.problems_dir() / "entropy"
@@ -28,27 +26,6 @@ def answers(entry_id):
 def printed(value, shown, places=3):
     """The source prints `shown`: the true value rounds to it."""
     return round(value, places) == pytest.approx(shown, abs=1e-12)
-
-
-def test_every_entry_is_well_formed_and_cited():
-    assert len(IDS) == len(set(IDS)) >= 6
-    assert IDS[:2] == ["notes-income", "playtennis"]  # `--bank --seed 0 / 1` in tests/test_cli.py, test_packaging.py
-    for i, entry in enumerate(ENTRIES):
-        assert "title" not in entry, entry["id"]  # titles are text: text-bank.<lang>.toml
-        assert entry["difficulty"] in ("easy", "medium", "hard") and len(entry["source"]) > 40
-        built = engine.from_bank("entropy", i)
-        assert built.source == f"bank:{entry['id']}"
-        check_problem(built)
-        check_marking(built)
-        assert built.parts and all(part.expected is not None for part in built.parts)
-
-
-def test_titles_in_both_languages():
-    en, zh = (tomllib.loads((FOLDER / f"text-bank.{lang}.toml").read_text("utf-8"))["bank"] for lang in ("en", "zh"))
-    assert set(en) == set(zh) == set(IDS)
-    for entry_id in IDS:
-        for lang in ("en", "zh"):
-            assert text.render(text.Msg(f"entropy.bank.{entry_id}"), lang)
 
 
 def test_notes_income():

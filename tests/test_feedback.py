@@ -4,7 +4,6 @@ practice, check and the exam's review, and hints that get more specific."""
 import json
 import math
 
-import pytest
 from typer.testing import CliRunner
 
 from mlquiz import engine, exam, exam_ui, render
