@@ -1,8 +1,8 @@
 """Mock exams as data: blueprints (problems/exams/*.toml or a user's file), the paper a blueprint and
 a seed produce, and the marking of a submitted paper. No terminal code here.
 
-A blueprint: title, minutes, and [[section]] tables with topic, difficulty, questions and points
-(points per question). The same blueprint and seed give the same paper on any machine: each
+A blueprint: title, minutes, and [[section]] tables with topic (or topics, a pool to draw from),
+difficulty, questions and points (points per question). The same blueprint and seed give the same paper on any machine: each
 question's seed is drawn from a Random seeded with "exam/<seed>/<section>/<question>".
 """
 
@@ -24,7 +24,9 @@ from mlquiz.text import Msg, msg
 
 @dataclass(frozen=True)
 class Section:
-    topic: str
+    """`questions` questions of `points` each, on one topic or drawn from a pool of topics."""
+
+    topics: tuple[str, ...]
     difficulty: str
     questions: int
     points: float
@@ -119,13 +121,18 @@ def _validated(data: dict, name: str, where: str) -> Blueprint:
         key = f"section[{i}]"
         if not isinstance(section, dict):
             raise bad(key, "table")
-        topic = section.get("topic")
-        if not isinstance(topic, str):
+        if ("topic" in section) == ("topics" in section):
             raise bad(f"{key}.topic", "topic_missing")
-        try:
-            topic = registry.info(topic).name
-        except UserError:
-            raise bad(f"{key}.topic", "topic_unknown", topic=short(topic)) from None
+        field = "topic" if "topic" in section else "topics"
+        named = [section["topic"]] if field == "topic" else section["topics"]
+        if not isinstance(named, list) or not named or not all(isinstance(t, str) for t in named):
+            raise bad(f"{key}.{field}", "topic_missing")
+        topics = []
+        for topic in named:
+            try:
+                topics.append(registry.info(topic).name)
+            except UserError:
+                raise bad(f"{key}.{field}", "topic_unknown", topic=short(topic)) from None
         difficulty = section.get("difficulty", "medium")
         if difficulty not in DIFFICULTIES:
             raise bad(f"{key}.difficulty", "difficulty")
@@ -135,10 +142,10 @@ def _validated(data: dict, name: str, where: str) -> Blueprint:
         points = section.get("points", 10)
         if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 < points <= 1000:
             raise bad(f"{key}.points", "points")
-        unknown = set(section) - {"topic", "difficulty", "questions", "points"}
+        unknown = set(section) - {"topic", "topics", "difficulty", "questions", "points"}
         if unknown:
             raise bad(f"{key}.{sorted(unknown)[0]}", "section_key")
-        out.append(Section(topic, difficulty, questions, float(points)))
+        out.append(Section(tuple(dict.fromkeys(topics)), difficulty, questions, float(points)))
     unknown = set(data) - {"title", "minutes", "section"}
     if unknown:
         raise bad(sorted(unknown)[0], "blueprint_key")
@@ -146,11 +153,19 @@ def _validated(data: dict, name: str, where: str) -> Blueprint:
 
 
 def make_paper(blueprint: Blueprint, seed: int) -> list[Question]:
+    """The questions a blueprint and a seed give; a section with a pool of topics draws them from
+    the pool without repeating one until all have been used."""
     paper = []
     for s, section in enumerate(blueprint.sections):
+        drawn: list[str] = []
+        order = random.Random(f"exam/{seed}/{s}/topics")
+        while len(drawn) < section.questions:
+            pool = list(section.topics)
+            order.shuffle(pool)
+            drawn += pool
         for q in range(section.questions):
             sub = random.Random(f"exam/{seed}/{s}/{q}").randrange(engine.MAX_SEED)
-            paper.append(Question(len(paper) + 1, section.topic, section.difficulty, sub, section.points))
+            paper.append(Question(len(paper) + 1, drawn[q], section.difficulty, sub, section.points))
     return paper
 
 

@@ -35,7 +35,7 @@ def paper_answers(blueprint, seed):
 
 def test_shipped_blueprints():
     final = exam.load_blueprint("final")
-    assert {s.topic for s in final.sections} == set(registry.names())
+    assert {t for s in final.sections for t in s.topics} == set(registry.names())
     assert sum(s.points * s.questions for s in final.sections) == 100 and final.minutes == 90
     quick = exam.load_blueprint("quick")
     assert sum(s.questions for s in quick.sections) == 3 and quick.minutes == 15
@@ -333,3 +333,15 @@ def test_countdown_updates_while_the_student_thinks(tmp_path):
         assert seconds[0] - seconds[1] >= 2, seconds
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_a_section_draws_from_a_pool_of_topics(tmp_path):
+    path = tmp_path / "pool.toml"
+    path.write_text('minutes = 30\n[[section]]\ntopics = ["entropy", "pca", "conv"]\nquestions = 5\npoints = 4\n')
+    plan = exam.load_blueprint(str(path))
+    topics = [q.topic for q in exam.make_paper(plan, 7)]
+    assert set(topics[:3]) == {"entropy", "pca", "conv"} and len(topics) == 5  # each once before repeats
+    assert topics == [q.topic for q in exam.make_paper(plan, 7)]  # the seed decides
+    both = tmp_path / "both.toml"
+    both.write_text('minutes = 30\n[[section]]\ntopic = "pca"\ntopics = ["conv"]\n')
+    assert runner.invoke(app, ["exam", "--blueprint", str(both)]).exit_code == 2
