@@ -32,8 +32,13 @@ def make_console(stderr: bool = False) -> Console:
 
 
 def format_value(value: Any, places: int | None = None) -> str:
-    """A value as the student reads it (the one formatter, mlquiz.numbers.fmt)."""
-    return render(value) if isinstance(value, Msg) else fmt(value, places)
+    """A value as the student reads it (the one formatter, mlquiz.numbers.fmt); the answers
+    true/false in the run's language."""
+    if isinstance(value, Msg):
+        return render(value)
+    if value in ("true", "false") or isinstance(value, bool):
+        return say(f"ui.boolean.{str(value).lower()}")
+    return fmt(value, places)
 
 
 def plain(value: Any) -> Any:
