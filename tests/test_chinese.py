@@ -22,7 +22,8 @@ runner = CliRunner()
 # DQN): the only Latin words a Chinese page may show besides the problem's own names.
 FORMULA_WORDS = {"log", "ln", "max", "argmax", "IG", "Gini", "SplitInfo", "GainRatio", "ID", "TD", "DQN", "Q",
                  "target", "sigmoid", "out", "hid", "new", "grad", "in", "PC", "PCA", "tr", "det", "end", "min",
-                 "mlquiz", "json", "data", "seed", "learning"}  # learning: Q-learning, the method's name
+                 "mlquiz", "json", "data", "seed", "learning",  # learning: Q-learning, the method's name
+                 "tanh", "softmax", "xh", "hh", "hy"}  # the RNN's functions and W_xh, W_hh, W_hy
 
 
 @pytest.fixture

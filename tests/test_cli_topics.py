@@ -23,7 +23,8 @@ def answers(*args):
 def test_list_shows_the_topics_in_course_order():
     names = [t["name"] for t in json.loads(runner.invoke(app, ["list", "--json"]).output)]
     assert names == ["entropy", "backprop", "pca", "conv", "qlearning", "linreg", "perceptron", "logistic",
-                     "softmax", "svm", "naivebayes", "knn"]
+                     "softmax", "svm", "naivebayes", "knn", "kmeans", "metrics", "convolve", "attention", "rnn",
+                     "word2vec", "policy", "generative"]
 
 
 def test_pca_acceptance():
