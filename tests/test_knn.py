@@ -4,6 +4,7 @@ vote loop written here (never the solver's own code)."""
 import ast
 import re
 import tomllib
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +65,7 @@ def oracle(given):
         else:
             w = 1 / values[i]
         votes[given["labels"][i]] += w
-    best = max(votes.values())
+    best = max(votes[given["labels"][i]] for i in chosen)  # only the neighbours' labels can win
     tied = [c for c, v in votes.items() if abs(v - best) < 1e-9]
     prediction = next(given["labels"][i] for i in chosen if given["labels"][i] in tied)
     return {"distances": values, "neighbors": [i + 1 for i in chosen], "votes": votes,
@@ -113,7 +114,7 @@ def test_generated_problems_against_the_oracle():
 @pytest.mark.parametrize("normalize", ["none", "minmax", "zscore"])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_user_data_against_the_oracle(metric, normalize, weighted):
-    rng = np.random.default_rng(hash((metric, normalize, weighted)) % 2**32)
+    rng = np.random.default_rng(zlib.crc32(f"{metric}/{normalize}/{weighted}".encode()))  # not hash(): salted
     for _ in range(15):
         n, d = rng.integers(3, 9), rng.integers(1, 4)
         x = rng.uniform(0.5, 20, size=(n, d)).round(1)

@@ -93,10 +93,11 @@ def weights_of(chosen: list[float], metric: str, weighted: bool) -> list[float]:
 
 
 def winner(votes: dict[str, float], order: list[str]) -> str:
-    """The label with most votes; a tie goes to the tied label met first in `order` (nearest first)."""
-    best = max(round(v, PLACES) for v in votes.values())
-    tied = [label for label, v in votes.items() if round(v, PLACES) == best]
-    return next((label for label in order if label in tied), tied[0])
+    """The label with most votes among the neighbours' labels (`order`, nearest first: a label no
+    neighbour has cannot win, even when cosine weights are negative); a tie goes to the tied label
+    met first in `order`."""
+    best = max(round(votes[label], PLACES) for label in order)
+    return next(label for label in order if round(votes[label], PLACES) == best)
 
 
 # --------------------------------------------------------------------------- solving
