@@ -4,7 +4,9 @@
     interleaved runs): ≤ 1.6 means numpy, sympy and the topics are not loaded for help (numpy
     alone would double it); what help does cost is reading the interface's text catalogue and the
     stored language setting, since help is shown in the user's language;
-(b) problems generated and solved per second, in-process, per topic and difficulty.
+(b) problems generated and solved per second, in-process, per topic and difficulty;
+(c) `mlquiz stats` (a whole process) on 10,000 synthetic practised problems (target < 1 s), and the
+    time `mlquiz review` needs for its next item on them: skills replayed, queue, problem (< 0.3 s).
 
 Run: .venv/bin/python benchmarks/bench.py [--runs N] [--seconds S]
 """
@@ -50,6 +52,54 @@ def throughput(topic: str, difficulty: str, seconds: float) -> float:
     return count / (time.perf_counter() - start)
 
 
+def synthetic_history(count: int) -> None:
+    """`count` practised problems of three parts over 60 days in the store of $MLQUIZ_HOME."""
+    import random
+
+    from mlquiz import registry
+    from mlquiz.store import Store
+
+    rng, topics, start = random.Random(0), registry.names(), time.time() - 60 * 86400
+    db = Store().connect()
+    db.execute("BEGIN")
+    for i in range(count):
+        cursor = db.execute("INSERT INTO item (at, topic, kind, difficulty, seed, source, version, given, "
+                            "parts_right, parts_asked) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                            (start + i * 60 * 86400 / count, rng.choice(topics), "calculation",
+                             rng.choice(["easy", "medium", "hard"]), i, "random", 1, "{}", 0, 3))
+        db.executemany("INSERT INTO outcome VALUES (?,?,?,?,?,?,?,?,?)",
+                       [(cursor.lastrowid, p, f"part{p}", rng.choice(["right", "right", "wrong", "skipped"]),
+                         rng.randint(1, 2), rng.randint(0, 1), rng.choice(["", "", "", "slip"]),
+                         rng.uniform(5, 120), "") for p in range(3)])
+    db.execute("COMMIT")
+
+
+def history_figures(runs: int) -> tuple[float, float]:
+    import os
+    import tempfile
+
+    from mlquiz import engine, registry, skills
+    from mlquiz.store import Store
+
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["MLQUIZ_HOME"] = home
+        synthetic_history(10_000)
+        script = shutil.which("mlquiz")
+        stats = [script, "stats"] if script else [sys.executable, "-m", "mlquiz", "stats"]
+        wall(stats)
+        stats_time = statistics.median(wall(stats) for _ in range(runs))
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            store = Store()
+            states = skills.skills(skills.attempts(store))
+            first = skills.review_queue(states, registry.names(), skills.now("2030-01-01"))[0]
+            engine.generate(first.topic, engine.new_seed(), first.difficulty)
+            times.append(time.perf_counter() - start)
+            store.close()
+        return stats_time, statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
@@ -57,6 +107,9 @@ def main() -> None:
     args = parser.parse_args()
     m, b, ratio = help_ratio(args.runs)
     print(f"mlquiz --help: {m * 1000:.0f} ms; import typer: {b * 1000:.0f} ms; ratio {ratio:.2f} (target ≤ 1.6)")
+    stats_time, review_time = history_figures(max(3, args.runs // 3))
+    print(f"mlquiz stats on 10,000 attempts: {stats_time * 1000:.0f} ms (target < 1000 ms); "
+          f"review, next item: {review_time * 1000:.0f} ms (target < 300 ms)")
     from mlquiz import registry
     from mlquiz.model import DIFFICULTIES
 

@@ -551,9 +551,46 @@ def history(as_json: bool = JsonOpt, lang: Optional[str] = LangOpt) -> None:
     render.make_console().print(render.history_view(exams_rows, practice))
 
 
+@app.command(help="ui.cli.stats", cls=_Command)
+def stats(as_json: bool = JsonOpt,
+          since: Optional[str] = typer.Option(None, "--since", metavar="YYYY-MM-DD", help="ui.cli.since"),
+          topic: Optional[str] = typer.Option(None, "--topic", metavar="TOPIC", help="ui.cli.stats_topic"),
+          now: Optional[str] = typer.Option(None, "--now", metavar="YYYY-MM-DD", help="ui.cli.now"),
+          lang: Optional[str] = LangOpt) -> None:
+    """Per skill: attempts, first-try accuracy, trend, time, misconceptions and FSRS recall."""
+    import json as jsonlib
+
+    from mlquiz import skills
+    from mlquiz.store import Store
+
+    moment = skills.now(now)
+    start = skills.day_start(since) if since is not None else None
+    name = None
+    if topic is not None:
+        from mlquiz import registry
+
+        name = registry.info(topic).name
+    data = skills.stats(Store(), moment, since=start, topic=name)
+    if as_json:
+        typer.echo(jsonlib.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from mlquiz import render
+
+    render.make_console().print(render.stats_view(data))
+
+
 @app.command(help="ui.cli.review", cls=_Command)
-def review(exam_id: int = typer.Argument(..., help="ui.cli.exam_number"), lang: Optional[str] = LangOpt) -> None:
-    """The stored paper and the stored marks: nothing is generated or marked again."""
+def review(exam_id: Optional[int] = typer.Argument(None, metavar="[N]", help="ui.cli.exam_number", show_default=False),
+           minutes: Optional[float] = typer.Option(None, "--minutes", min=1, max=600, help="ui.cli.review_minutes"),
+           count: int = typer.Option(10, "--count", "-n", min=1, max=200, help="ui.cli.review_count"),
+           now: Optional[str] = typer.Option(None, "--now", metavar="YYYY-MM-DD", help="ui.cli.now"),
+           lang: Optional[str] = LangOpt) -> None:
+    """With no number: a spaced review of the due skills (then new ones), every problem with a
+    fresh seed. With an exam's number: its stored paper and stored marks, nothing generated or
+    marked again."""
+    if exam_id is None:
+        _spaced_review(minutes, count, now)
+        return
     import json as jsonlib
 
     from mlquiz import exam as exams, exam_ui, render
@@ -569,6 +606,125 @@ def review(exam_id: int = typer.Argument(..., help="ui.cli.exam_number"), lang: 
     results = exams.results_from_json(jsonlib.loads(row["result"]), paper, problems)
     title = row["title"] if row["abandoned_at"] is None else say("ui.exam.abandoned_title", title=row["title"])
     render.make_console().print(exam_ui.paper_view(title, results))
+
+
+@app.command(help="ui.cli.plan", cls=_Command)
+def plan(exam_date: Optional[str] = typer.Option(None, "--exam-date", metavar="YYYY-MM-DD", help="ui.cli.exam_date"),
+         target: float = typer.Option(0.9, "--target", min=0.5, max=0.99, help="ui.cli.target"),
+         as_json: bool = JsonOpt,
+         now: Optional[str] = typer.Option(None, "--now", metavar="YYYY-MM-DD", help="ui.cli.now"),
+         lang: Optional[str] = LangOpt) -> None:
+    """Predicted recall on the exam day per skill, and what to review each day until then."""
+    import json as jsonlib
+
+    from mlquiz import skills
+    from mlquiz.store import Store
+
+    store = Store()
+    if exam_date is not None:
+        skills.day_start(exam_date)
+    day = exam_date or store.setting("exam_date")
+    if day is None:
+        raise UserError(msg("ui.plan.no_date"))
+    moment = skills.now(now)
+    data = skills.make_plan(skills.skills(skills.attempts(store)), moment, day, target)
+    if exam_date is not None:
+        store.set_setting("exam_date", data["exam_day"])
+    if as_json:
+        typer.echo(jsonlib.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from mlquiz import render
+
+    render.make_console().print(render.plan_view(data))
+
+
+@app.command("export", help="ui.cli.export", cls=_Command)
+def export(history_file: str = typer.Option(..., "--history", metavar="FILE.json", help="ui.cli.history_file"),
+           lang: Optional[str] = LangOpt) -> None:
+    import json as jsonlib
+
+    from mlquiz.store import Store
+
+    data = Store().export_history()
+    try:
+        with open(history_file, "w", encoding="utf-8") as handle:
+            jsonlib.dump(data, handle, ensure_ascii=False, indent=1)
+    except OSError as exc:
+        raise UserError(msg("ui.transfer.cannot_write", path=history_file, reason=exc.strerror or str(exc))) from None
+    typer.echo(say("ui.transfer.exported", items=len(data["items"]), exams=len(data["exams"]), path=history_file))
+
+
+@app.command("import", help="ui.cli.import", cls=_Command)
+def import_(history_file: str = typer.Argument(..., metavar="FILE.json", help="ui.cli.history_file"),
+            lang: Optional[str] = LangOpt) -> None:
+    import json as jsonlib
+
+    from mlquiz.store import Store
+
+    try:
+        with open(history_file, encoding="utf-8") as handle:
+            data = jsonlib.load(handle)
+    except OSError as exc:
+        raise UserError(msg("ui.transfer.cannot_read", path=history_file, reason=exc.strerror or str(exc))) from None
+    except ValueError:
+        raise UserError(msg("ui.transfer.not_history")) from None
+    items, exams = Store().import_history(data)
+    typer.echo(say("ui.transfer.imported", items=items, exams=exams, path=history_file))
+
+
+SEED_SEARCH = 40  # fresh seeds tried for a problem on which a misconception changes the answer
+
+
+def _fresh_problem(item: Any, seen: set) -> Any:
+    """A problem of the skill with a seed never practised; for a misconception's skill, one (found
+    by seed search) where that misconception would change an answer, when one is found."""
+    from mlquiz import engine, marking
+
+    misconception = item.skill.split("!", 1)[1] if "!" in item.skill else None
+    problem = None
+    for _ in range(SEED_SEARCH if misconception else 1):
+        seed = engine.new_seed()
+        while (item.topic, item.difficulty, seed) in seen:
+            seed = engine.new_seed()
+        problem = engine.generate(item.topic, seed, item.difficulty)
+        if misconception is None or marking.telling(problem, misconception):
+            break
+    seen.add((item.topic, item.difficulty, problem.seed))
+    return problem
+
+
+def _spaced_review(minutes: float | None, count: int, now: str | None) -> None:
+    import time
+
+    from mlquiz import interact, registry, render, skills
+    from mlquiz.store import Store
+
+    moment = skills.now(now)
+    hooked = now is not None or bool(os.environ.get("MLQUIZ_NOW"))
+    store = Store()
+    states = skills.skills(skills.attempts(store))
+    queue = skills.review_queue(states, registry.names(), moment, skills.planned_today(store, states, moment))[:count]
+    console = render.make_console()
+    if not queue:
+        console.print(say("ui.review.nothing"))
+        return
+    due = sum(1 for d in queue if not d.new)
+    console.print(say("ui.review.start", due=due, new=len(queue) - due))
+    seen = skills.used_seeds(states, store)
+    deadline = time.monotonic() + minutes * 60 if minutes else None
+
+    def problems():
+        for item in queue:
+            if deadline is not None and time.monotonic() >= deadline:
+                console.print(say("ui.review.time_up"))
+                return
+            console.print(say("ui.review.new_skill" if item.new else "ui.review.due_skill", skill=item.skill))
+            yield _fresh_problem(item, seen)
+
+    def record(problem: Any, outcomes: Any) -> None:
+        store.record_practice(problem, outcomes, at=moment.timestamp() if hooked else None)
+
+    interact.practise(console, problems(), record=record)
 
 
 config_app = typer.Typer(cls=_Group, no_args_is_help=True, rich_markup_mode=None)

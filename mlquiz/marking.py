@@ -338,6 +338,26 @@ def diagnose(problem: Problem, part: Part, answer: Answer,
     return None
 
 
+def telling(problem: Problem, misconception: str) -> bool:
+    """Would this misconception change one of the problem's answers (so that a student who holds
+    it is caught)? Used to choose review problems by seed search."""
+    item = next((m for m in misconceptions(problem.topic) if m.id == misconception), None)
+    if item is None:
+        return False
+    variant = registry.load(problem.topic).VARIANTS[item.id]
+    for part in problem.parts:
+        if part.kind == "choice" or part.path[0] not in item.applies_to:
+            continue
+        try:
+            candidate = variant(problem.given, part.path, part.expected, {})
+        except VARIANT_FAILURES:
+            continue
+        if candidate is not None and shape_of(candidate) == shape_of(part.expected) and \
+                not matches(part, Answer(candidate, _nones(candidate), ""), part.expected):
+            return True
+    return False
+
+
 def find_shape_slip(problem: Problem, part: Part, value: Any, expected: Any) -> tuple[Slip | None, tuple, int]:
     """For a wrong vector or matrix: the whole-answer slip it shows, else its wrong entries."""
     if part.kind not in ("vector", "matrix", "integer") or not isinstance(expected, list):

@@ -4,6 +4,8 @@ Version 1 kept an exam's paper as seeds and a practice session as a topic, seed 
 seeds are turned into the problems they stood for now, while the generators are still the ones
 that made them (the generators' output is pinned by the tests), and finished exams are marked once
 more from their saved answers so that their stored result holds every part's mark.
+
+Version 2 gains the schedule's settings table and an index; nothing stored changes.
 """
 
 from __future__ import annotations
@@ -43,3 +45,9 @@ def from_v1(db: sqlite3.Connection) -> None:
         results = [exam.mark_question(q, p, {part.name: answers.get((q.number, part.name), "") for part in p.parts})
                    for q, p in zip(paper, problems)]
         db.execute("UPDATE exam SET result=? WHERE id=?", (json.dumps(exam.result_json(results)), exam_id))
+
+
+def from_v2(db: sqlite3.Connection) -> None:
+    for statement in SCHEMA.split(";"):
+        if "setting" in statement or "INDEX IF NOT EXISTS item_at" in statement:
+            db.execute(statement)

@@ -379,3 +379,67 @@ def history_view(exams: Any, practice: Any) -> Group:
         table.add_row(row["topic"], str(row["sessions"]), f"{row['right']}/{row['asked']}", percent, when(row["last"]))
     items.append(table if practice else Text(say("ui.history.no_practice")))
     return Group(*items)
+
+
+# --------------------------------------------------------------------------- stats
+
+def _percent(value: Any) -> str:
+    return "" if value is None else f"{100 * value:.0f}%"
+
+
+def stats_view(data: dict[str, Any], width: int = 78) -> Group:
+    """The table of skills and, with more than one day of history, two terminal charts (plotext)."""
+    if not data["skills"]:
+        return Group(Text(say("ui.stats.empty")))
+    grid = _table(say("ui.stats.title", attempts=data["attempts"]),
+                  _columns("skill", "attempts", "first_try", "recent", "per_part", "recall", "due", "misconceptions"))
+    for column in grid.columns[:-1]:
+        column.no_wrap = True
+    grid.columns[-1].min_width = 14
+    for row in data["skills"]:
+        trend = "" if row["trend"] is None else (" ↑" if row["trend"] > 0 else " ↓" if row["trend"] < 0 else " →")
+        seconds = row["median_seconds_per_part"]
+        grid.add_row(escape(row["skill"]), str(row["attempts"]), _percent(row["first_try_accuracy"]),
+                     _percent(row["recent_accuracy"]) + trend,
+                     "" if seconds is None else say("ui.stats.seconds", seconds=fmt(seconds)),
+                     _percent(row["recall"]),
+                     say("ui.stats.due_now") if row["due"] else row["fsrs"]["due"][5:16].replace("T", " "),
+                     escape(say("ui.list_separator").join(f"{k} ×{v}" for k, v in row["misconceptions"].items())))
+    items: list[Any] = [grid]
+    if len(data["days"]) > 1:
+        items += [_chart(data["days"], "attempts", say("ui.stats.activity"), width),
+                  _chart(data["days"], "first_try_accuracy", say("ui.stats.accuracy"), width)]
+    return Group(*items)
+
+
+def _chart(days: list[dict[str, Any]], key: str, title: str, width: int) -> Text:
+    import plotext
+
+    plotext.clear_figure()
+    labels = [d["day"][5:] for d in days]
+    values = [(d[key] or 0) * (100 if key != "attempts" else 1) for d in days]
+    if key == "attempts":
+        plotext.bar(labels, values)
+    else:
+        plotext.plot(list(range(len(values))), values, marker="braille")
+        plotext.xticks(list(range(len(values))), labels)
+        plotext.ylim(0, 100)
+    plotext.title(title)
+    plotext.theme("clear")
+    plotext.plotsize(width, 12)
+    return Text.from_ansi(plotext.build())
+
+
+def plan_view(data: dict[str, Any]) -> Group:
+    if not data["skills"]:
+        return Group(Text(say("ui.plan.empty", day=data["exam_day"])))
+    grid = _table(say("ui.plan.title", day=data["exam_day"], target=_percent(data["target"])),
+                  _columns("skill", "recall", "without", "with_plan"))
+    for row in data["skills"]:
+        grid.add_row(escape(row["skill"]), _percent(row["recall_now"]),
+                     _percent(row["recall_on_exam_day_without_review"]), _percent(row["recall_on_exam_day_with_plan"]))
+    days = _table(say("ui.plan.days"), _columns("day", "reviews"))
+    for day in data["days"]:
+        days.add_row(day["day"], escape(say("ui.list_separator").join(
+            name if count == 1 else f"{name} ×{count}" for name, count in day["reviews"].items())))
+    return Group(grid, days if data["days"] else Text(say("ui.plan.nothing")))

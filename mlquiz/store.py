@@ -20,13 +20,17 @@ from mlquiz.errors import UserError
 from mlquiz.paths import data_dir
 from mlquiz.text import msg
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_NAME = "mlquiz.sqlite3"
+HISTORY_FORMAT = "mlquiz-history"  # the "format" of an exported history file
 BUSY_SECONDS = 10.0  # how long to wait for another mlquiz that is writing
 
 # Version 2: an exam's paper holds each question as asked (its given data and generator version, not
 # only a seed) and its result the marks of every part; practice is stored per problem (item) with
 # what was asked and per part (outcome) with what happened. Version 1 databases are migrated.
+# Version 3: settings of the student's schedule (setting: the exam date, the target retention) and an
+# index on when each problem was practised; the review state of each skill is replayed from the
+# stored attempts (mlquiz.skills), so it needs no table of its own.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS exam (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -81,6 +85,11 @@ CREATE TABLE IF NOT EXISTS outcome (
     answer TEXT NOT NULL,
     PRIMARY KEY (item_id, position)
 );
+CREATE TABLE IF NOT EXISTS setting (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS item_at ON item(at);
 """
 
 
@@ -131,10 +140,12 @@ class Store:
                 connection.execute("BEGIN IMMEDIATE")
                 current = connection.execute("PRAGMA user_version").fetchone()[0]
                 if current < SCHEMA_VERSION:  # another process may have done it meanwhile
-                    if version == 1 and current == 1:
-                        from mlquiz.migrations import from_v1
+                    if version in (1, 2) and current in (1, 2):
+                        from mlquiz.migrations import from_v1, from_v2
 
-                        from_v1(connection)
+                        if current == 1:
+                            from_v1(connection)
+                        from_v2(connection)
                     else:
                         for statement in SCHEMA.split(";"):
                             if statement.strip():
@@ -241,9 +252,9 @@ class Store:
             db.execute("UPDATE exam SET abandoned_at=? WHERE id=? AND finished_at IS NULL", (time.time(), exam_id))
 
     # -- practice --------------------------------------------------------------------------
-    def record_practice(self, problem: Any, outcomes: list[Any]) -> int:
+    def record_practice(self, problem: Any, outcomes: list[Any], at: float | None = None) -> int:
         """One practised problem as it was asked (its given data and generator version) and what
-        happened on each part answered."""
+        happened on each part answered; `at` is when (default now; a test clock may move it)."""
         from mlquiz.questions import record_of
 
         record = record_of(problem)
@@ -252,7 +263,7 @@ class Store:
             cursor = db.execute(
                 "INSERT INTO item (at, topic, kind, difficulty, seed, source, version, given, parts_right, parts_asked) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (time.time(), record["topic"], record["kind"], record["difficulty"], record["seed"], record["source"],
+                (time.time() if at is None else at, record["topic"], record["kind"], record["difficulty"], record["seed"], record["source"],
                  record["version"], json.dumps(record["given"]), right, len(outcomes)))
             item = int(cursor.lastrowid)
             db.executemany("INSERT INTO outcome VALUES (?,?,?,?,?,?,?,?,?)",
@@ -265,6 +276,80 @@ class Store:
 
     def outcomes(self, item_id: int) -> list[sqlite3.Row]:
         return self._read("SELECT * FROM outcome WHERE item_id=? ORDER BY position", (item_id,))
+
+    def setting(self, key: str) -> str | None:
+        rows = self._read("SELECT value FROM setting WHERE key=?", (key,))
+        return rows[0]["value"] if rows else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT INTO setting VALUES (?,?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       (key, value))
+
+    # -- moving a record to another machine ------------------------------------------------
+    def export_history(self) -> dict[str, Any]:
+        """Every practised problem with its outcomes, every exam with its answers and flags, and
+        the settings, as one JSON-able object (the format `import_history` reads)."""
+        items = [dict(row) for row in self._read("SELECT * FROM item ORDER BY id")]
+        outcomes: dict[int, list[dict[str, Any]]] = {}
+        for row in self._read("SELECT * FROM outcome ORDER BY item_id, position"):
+            outcomes.setdefault(row["item_id"], []).append({k: row[k] for k in row.keys() if k != "item_id"})
+        for item in items:
+            item["outcomes"] = outcomes.get(item.pop("id"), [])
+        exams = []
+        for row in self._read("SELECT * FROM exam ORDER BY id"):
+            record = dict(row)
+            number = record.pop("id")
+            record["answers"] = [{"question": a["question"], "part": a["part"], "text": a["text"],
+                                  "saved_at": a["saved_at"]}
+                                 for a in self._read("SELECT * FROM answer WHERE exam_id=?", (number,))]
+            record["flags"] = sorted(self.flags(number))
+            exams.append(record)
+        settings = {row["key"]: row["value"] for row in self._read("SELECT key, value FROM setting")}
+        return {"format": HISTORY_FORMAT, "schema": SCHEMA_VERSION, "items": items, "exams": exams,
+                "settings": settings}
+
+    def import_history(self, data: Any) -> tuple[int, int]:
+        """Merge an exported history: a problem or exam already here (same moment, topic or paper,
+        seed) is skipped, so importing twice adds nothing; a setting already here is kept.
+        Returns how many problems and exams were added."""
+        if not isinstance(data, dict) or data.get("format") != HISTORY_FORMAT:
+            raise UserError(msg("ui.transfer.not_history"))
+        try:
+            with self._write() as db:
+                added_items = added_exams = 0
+                for item in data.get("items", []):
+                    if db.execute("SELECT 1 FROM item WHERE at=? AND topic=? AND source=? AND seed IS ?",
+                                  (item["at"], item["topic"], item["source"], item["seed"])).fetchone():
+                        continue
+                    cursor = db.execute(
+                        "INSERT INTO item (at, topic, kind, difficulty, seed, source, version, given, parts_right, "
+                        "parts_asked) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        (item["at"], item["topic"], item["kind"], item["difficulty"], item["seed"], item["source"],
+                         item["version"], item["given"], item["parts_right"], item["parts_asked"]))
+                    db.executemany("INSERT INTO outcome VALUES (?,?,?,?,?,?,?,?,?)",
+                                   [(cursor.lastrowid, o["position"], o["part"], o["status"], o["tries"], o["hints"],
+                                     o["misconception"], o["seconds"], o["answer"]) for o in item["outcomes"]])
+                    added_items += 1
+                columns = ("blueprint", "title", "seed", "minutes", "paper", "started_at", "deadline", "finished_at",
+                           "score", "max_score", "result", "abandoned_at")
+                for record in data.get("exams", []):
+                    if db.execute("SELECT 1 FROM exam WHERE started_at=? AND blueprint=? AND seed=?",
+                                  (record["started_at"], record["blueprint"], record["seed"])).fetchone():
+                        continue
+                    cursor = db.execute(f"INSERT INTO exam ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})",
+                                        tuple(record.get(c) for c in columns))
+                    number = cursor.lastrowid
+                    db.executemany("INSERT INTO answer VALUES (?,?,?,?,?)",
+                                   [(number, a["question"], a["part"], a["text"], a["saved_at"])
+                                    for a in record.get("answers", [])])
+                    db.executemany("INSERT INTO flag VALUES (?,?)", [(number, q) for q in record.get("flags", [])])
+                    added_exams += 1
+                for key, value in dict(data.get("settings", {})).items():
+                    db.execute("INSERT OR IGNORE INTO setting VALUES (?,?)", (str(key), str(value)))
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise UserError(msg("ui.transfer.damaged", reason=str(exc))) from None
+        return added_items, added_exams
 
     def practice_by_topic(self) -> list[sqlite3.Row]:
         return self._read("SELECT topic, COUNT(*) AS sessions, SUM(parts_right) AS right, SUM(parts_asked) AS asked, "

@@ -71,7 +71,7 @@ def test_help_and_errors_are_chinese():
     result = runner.invoke(app, ["--lang", "zh", "solve", "entropy", "--help"])
     assert result.exit_code == 0 and "用法" in result.output and "选项" in result.output
     assert "Show this message" not in result.output and "Usage" not in result.output
-    for args in (["--lang", "zh", "solve", "pca", "--data", "1,2;x,4"], ["--lang", "zh", "review"],
+    for args in (["--lang", "zh", "solve", "pca", "--data", "1,2;x,4"], ["--lang", "zh", "review", "7"],
                  ["--lang", "zh", "solve", "entropy", "--data", "4,2", "--lr", "1"],
                  ["--lang", "zh", "show", "nosuch"], ["--lang", "zh", "check", "entropy", "--data", "4,2;1,3",
                                                       "--work", "nosuch=1"]):

@@ -123,7 +123,7 @@ def test_practice_from_bank():
     (("show", "entropy", "--difficulty", "extreme"), "unknown difficulty"),
     (("show", "entropy", "--seed", "-1"), "--seed"),
     (("show", "entropy", "--frobnicate"), "No such option"),
-    (("review",), "Missing argument"),
+    (("review", "--minutes", "0"), "--minutes"),
     (("show", "entropy", "--seed", "abc"), "valid integer"),
 ])
 def test_errors_are_one_line_exit_2(args, fragment, monkeypatch):

@@ -51,6 +51,7 @@ def test_a_version_1_database_is_migrated(tmp_path, monkeypatch):
     store.connect()
     raw = sqlite3.connect(home / DB_NAME)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert raw.execute("SELECT name FROM sqlite_master WHERE name='setting'").fetchone() is not None
     items = store.practice_rows()
     assert [(r["topic"], r["seed"], r["difficulty"]) for r in items] == [("conv", 1, "easy"), ("entropy", 3, "medium")]
     assert json.loads(items[1]["given"]) == engine.generate("entropy", 3, "medium").given
