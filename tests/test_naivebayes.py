@@ -4,7 +4,6 @@ counting loop written here) and published worked examples (Mitchell; Han, Kamber
 import json
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -324,15 +323,3 @@ def test_chinese_derivation_renders():
     for note in problem.solution.notes:
         text.render(note, "zh")
 
-
-def test_no_sentence_in_the_module():
-    import ast
-    import re
-
-    tree = ast.parse(Path(naivebayes.__file__).read_text(encoding="utf-8"))
-    docs = {id(n.body[0].value) for n in ast.walk(tree)
-            if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef))
-            and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
-            assert not re.search(r"[A-Za-z]{2,}(?: [a-z]{2,}){2,}", node.value), node.lineno
