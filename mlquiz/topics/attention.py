@@ -22,7 +22,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Tolerance, answer_at
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt
+from mlquiz.topics.common import attempts, fmt, like as _like
 
 T = Texts("attention")
 
@@ -54,15 +54,6 @@ def _v(values: Any) -> str:
 
 def _list(values: np.ndarray) -> Any:
     return np.asarray(values, dtype=float).tolist()
-
-
-def _like(carried: Any, computed: np.ndarray) -> np.ndarray:
-    """The student's carried value in the computed shape; a value of another size cannot stand in."""
-    try:
-        value = np.asarray(carried, dtype=float)
-    except (TypeError, ValueError):
-        return computed
-    return value.reshape(computed.shape) if value.size == computed.size else computed
 
 
 def softmax_columns(a: np.ndarray) -> np.ndarray:

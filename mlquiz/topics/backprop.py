@@ -26,7 +26,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Tolerance, answer_at
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp
+from mlquiz.topics.common import attempts, fmt, fmtp, like as _like
 
 T = Texts("backprop")
 
@@ -50,13 +50,6 @@ def _v(values: Any) -> str:
 
 def _list(values: np.ndarray) -> Any:
     return np.asarray(values, dtype=float).tolist()
-
-
-def _like(carried: Any, computed: np.ndarray) -> np.ndarray:
-    """The value a step handed on (the student's when carried forward), in the computed array's shape;
-    a value of another size cannot stand in for it, so the computed one is kept."""
-    value = np.asarray(carried, dtype=float)
-    return value.reshape(computed.shape) if value.size == computed.size else computed
 
 
 # --------------------------------------------------------------------------- solving

@@ -28,7 +28,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError, short
 from mlquiz.model import Part, Solution, as_path
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp
+from mlquiz.topics.common import attempts, fmt, fmtp, like as _like
 
 T = Texts("linreg")
 
@@ -56,12 +56,6 @@ def _design(given: dict) -> tuple[np.ndarray, np.ndarray]:
     xs = np.array([[1.0, *s["x"]] for s in given["samples"]], dtype=float)
     rs = np.array([s["r"] for s in given["samples"]], dtype=float)
     return xs, rs
-
-
-def _like(carried: Any, computed: np.ndarray) -> np.ndarray:
-    """A carried-forward value in the computed array's shape (a value of another size is ignored)."""
-    value = np.asarray(carried, dtype=float).ravel()
-    return value.reshape(computed.shape) if value.size == computed.size else computed
 
 
 def _penalty_mask(size: int, with_w0: bool = True) -> np.ndarray:

@@ -26,7 +26,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError, short
 from mlquiz.model import Part, Solution, Tolerance, answer_at
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp, is_number, split_rows
+from mlquiz.topics.common import attempts, fmt, fmtp, is_number, like as _like, split_rows
 
 T = Texts("logistic")
 
@@ -87,16 +87,6 @@ def _gradient_value(xs: np.ndarray, r: np.ndarray, y: np.ndarray, mistake: str |
 
 def _v(values: Any) -> str:
     return "[" + ", ".join(fmt(float(x)) for x in np.atleast_1d(np.asarray(values, dtype=float))) + "]"
-
-
-def _like(carried: Any, computed: np.ndarray) -> np.ndarray:
-    """The value handed on (the student's when carried forward), in the computed shape; a value of
-    another size cannot stand in for it, so the computed one is kept."""
-    try:
-        value = np.asarray(carried, dtype=float)
-    except (TypeError, ValueError):
-        return computed
-    return value.reshape(computed.shape) if value.size == computed.size else computed
 
 
 def _design(given: dict) -> tuple[np.ndarray, np.ndarray]:

@@ -25,7 +25,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Tolerance, answer_at
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp, number_rows
+from mlquiz.topics.common import attempts, fmt, fmtp, like as _like, number_rows
 
 T = Texts("policy")
 
@@ -36,17 +36,6 @@ MAX_MAGNITUDE = 1e6
 
 def _v(values: Any) -> str:
     return "[" + ", ".join(fmt(float(x)) for x in values) + "]"
-
-
-def _like(carried: Any, computed: np.ndarray) -> np.ndarray:
-    """The value a step handed on (the student's when carried forward), if it has the computed shape."""
-    try:
-        value = np.asarray(carried, dtype=float)
-    except (TypeError, ValueError):
-        return computed
-    if value.size != computed.size or not np.all(np.isfinite(value)):
-        return computed
-    return value.reshape(computed.shape)
 
 
 def _number(carried: Any, computed: float) -> float:

@@ -29,7 +29,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Tolerance, answer_at
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp, number_rows
+from mlquiz.topics.common import attempts, fmt, fmtp, like as _like, number_rows
 
 T = Texts("svm")
 
@@ -60,11 +60,6 @@ def _v(values: Any) -> str:
 
 def _idx(values: list[int]) -> str:
     return "{" + ", ".join(str(i) for i in values) + "}" if values else "∅"
-
-
-def _like(carried: Any, computed: np.ndarray) -> np.ndarray:
-    value = np.asarray(carried, dtype=float)
-    return value.reshape(computed.shape) if value.size == computed.size else computed
 
 
 def _r(m: float) -> float:

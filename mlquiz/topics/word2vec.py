@@ -27,7 +27,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Tolerance, answer_at
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp
+from mlquiz.topics.common import attempts, fmt, fmtp, like as _like
 
 T = Texts("word2vec")
 
@@ -46,18 +46,6 @@ def _v(values: Any) -> str:
     if array.ndim == 2:
         return "[" + "; ".join(", ".join(fmt(float(x)) for x in row) for row in array) + "]"
     return "[" + ", ".join(fmt(float(x)) for x in np.atleast_1d(array)) + "]"
-
-
-def _like(carried: Any, computed: np.ndarray) -> np.ndarray:
-    """The value a step handed on (the student's when carried forward), in the computed shape; a
-    value of another size or with a non-finite entry cannot stand in for it."""
-    try:
-        value = np.asarray(carried, dtype=float)
-    except (TypeError, ValueError):
-        return computed
-    if value.size != computed.size or not np.all(np.isfinite(value)):
-        return computed
-    return value.reshape(computed.shape)
 
 
 def softmax(s: np.ndarray) -> np.ndarray:
