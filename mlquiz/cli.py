@@ -196,20 +196,48 @@ LangOpt = typer.Option(None, "--lang", metavar="en|zh", help="ui.cli.lang", expo
 
 
 @app.command("list", help="ui.cli.list", cls=_Command)
-def list_topics(as_json: bool = JsonOpt, lang: Optional[str] = LangOpt) -> None:
+def list_topics(
+    what: Optional[str] = typer.Argument(None, metavar="[topics|chapters|design]", help="ui.cli.list_what",
+                                         show_default=False),
+    as_json: bool = JsonOpt,
+    lang: Optional[str] = LangOpt,
+) -> None:
     from mlquiz import registry
 
-    topics = registry.topics()
+    if what not in (None, "topics", "chapters", "design"):
+        raise UserError(msg("ui.list.unknown", what=repr(what)))
     if as_json:
         import json
 
-        typer.echo(json.dumps([{"name": t.name, "aliases": list(t.aliases), "summary": say(f"{t.name}.topic.summary"),
-                                "data_format": say(f"{t.name}.topic.data_format")} for t in topics],
-                              indent=2, ensure_ascii=False))
+        if what in (None, "topics"):
+            data: Any = [{"name": t.name, "aliases": list(t.aliases), "summary": say(f"{t.name}.topic.summary"),
+                          "data_format": say(f"{t.name}.topic.data_format")} for t in registry.topics()]
+        elif what == "chapters":
+            from mlquiz import concepts
+
+            data = [{"id": c.id, "name": c.names, "notes": c.notes, "questions": len(c.questions),
+                     "kinds": {k: sum(1 for q in c.questions if q["kind"] == k) for k in concepts.KINDS}}
+                    for c in concepts.chapters()]
+        else:
+            from mlquiz import design
+
+            data = [{"id": x["id"], "title": {lang: x[lang]["title"] for lang in ("en", "zh")},
+                     "difficulty": x["difficulty"], "tasks": x["tasks"]} for x in design.scenarios()]
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     from mlquiz import render
 
-    render.make_console().print(render.topics_view(topics))
+    console = render.make_console()
+    if what in (None, "topics"):
+        console.print(render.topics_view(registry.topics()))
+    if what in (None, "chapters"):
+        from mlquiz import concepts
+
+        console.print(render.chapters_view(concepts.chapters()))
+    if what in (None, "design"):
+        from mlquiz import design
+
+        console.print(render.scenarios_view(design.scenarios(), brief=what is None))
 
 
 @app.command(help="ui.cli.practice", cls=_Command)
@@ -304,6 +332,63 @@ def render_escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+@app.command(help="ui.cli.quiz", cls=_Command)
+def quiz(
+    chapters: Optional[list[str]] = typer.Argument(None, metavar="[CHAPTER]...", help="ui.cli.quiz_chapters",
+                                                   show_default=False),
+    count: int = typer.Option(5, "--count", "-n", min=1, max=100, help="ui.cli.quiz_count"),
+    kinds: Optional[list[str]] = typer.Option(None, "--kind", "-k", help="ui.cli.quiz_kind"),
+    difficulty: Optional[str] = typer.Option(None, "--difficulty", "-d", help="ui.cli.quiz_difficulty"),
+    seed: Optional[int] = SeedOpt,
+    as_json: bool = JsonOpt,
+    lang: Optional[str] = LangOpt,
+) -> None:
+    from mlquiz import concepts, engine, quiz_ui, render
+
+    wanted = [concepts.chapter(c).id for c in chapters] if chapters else None
+    chosen = sorted({k.strip().lower() for text in (kinds or []) for k in text.replace("，", ",").split(",")
+                     if k.strip()})
+    unknown = [k for k in chosen if k not in concepts.KINDS]
+    if unknown:
+        raise UserError(msg("ui.quiz.unknown_kind", kind=repr(unknown[0]), kinds=list(concepts.KINDS)))
+    if difficulty is not None:
+        engine.check_difficulty(difficulty)
+    seed = engine.check_seed(seed) if seed is not None else engine.new_seed()
+    drawn = concepts.draw(seed, count, wanted, chosen or None, difficulty)
+    if not drawn:
+        raise UserError(msg("ui.quiz.none_left"))
+    problems = [concepts.problem_for(c, q, seed) for c, q in drawn]
+    if as_json:
+        typer.echo(render.questions_json(problems, seed))
+        return
+    console = render.make_console()
+    console.print(render.quiz_intro(seed, len(problems), count))
+    quiz_ui.quiz(console, problems, _practice_recorder(console))
+
+
+@app.command(help="ui.cli.design", cls=_Command)
+def design(
+    scenario: Optional[str] = typer.Option(None, "--scenario", "-s", help="ui.cli.design_scenario"),
+    difficulty: Optional[str] = typer.Option(None, "--difficulty", "-d", help="ui.cli.quiz_difficulty"),
+    seed: Optional[int] = SeedOpt,
+    as_json: bool = JsonOpt,
+    lang: Optional[str] = LangOpt,
+) -> None:
+    from mlquiz import design as designs, engine, quiz_ui, render
+
+    if difficulty is not None:
+        engine.check_difficulty(difficulty)
+    seed = engine.check_seed(seed) if seed is not None else engine.new_seed()
+    chosen = designs.scenario(scenario) if scenario is not None else designs.draw(seed, difficulty)
+    problem = designs.problem_for(chosen, seed)
+    if as_json:
+        typer.echo(render.questions_json([problem], seed))
+        return
+    console = render.make_console()
+    console.print(render.design_intro(seed, chosen["id"]))
+    quiz_ui.design_session(console, problem, _practice_recorder(console))
 
 
 @app.command(help="ui.cli.show", cls=_Command)
@@ -491,7 +576,7 @@ def exam(
     except (EOFError, KeyboardInterrupt) as stop:
         console.print("\n" + say("ui.exam.paused", number=row["id"]))
         raise typer.Exit(130 if isinstance(stop, KeyboardInterrupt) else 0) from None
-    results = exam_ui.finish(store, state)
+    results = exam_ui.finish(store, state, self_mark=exam_ui.self_marker(console, store, state))
     console.print(exam_ui.paper_view(state.title, results))
 
 

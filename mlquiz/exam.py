@@ -1,9 +1,13 @@
 """Mock exams as data: blueprints (problems/exams/*.toml or a user's file), the paper a blueprint and
 a seed produce, and the marking of a submitted paper. No terminal code here.
 
-A blueprint: title, minutes, and [[section]] tables with topic (or topics, a pool to draw from),
-difficulty, questions and points (points per question). The same blueprint and seed give the same paper on any machine: each
-question's seed is drawn from a Random seeded with "exam/<seed>/<section>/<question>".
+A blueprint: title, minutes, and [[section]] tables of one kind each:
+- calculations (the default): topic, or topics (a pool to draw from; "all" = every topic), difficulty;
+- `kind = "concept"`: concept questions, from `chapters` (default: all), one chapter per question
+  as far as the chapters go; difficulty optional;
+- `kind = "design"`: system-design scenarios; difficulty optional;
+each with questions and points (points per question). The same blueprint and seed give the same paper
+on any machine: each question's seed is drawn from a Random seeded with "exam/<seed>/<section>/<question>".
 """
 
 from __future__ import annotations
@@ -22,14 +26,20 @@ from mlquiz.questions import from_record, kind, record_of
 from mlquiz.text import Msg, msg
 
 
+SECTION_KINDS = ("calculation", "concept", "design")
+
+
 @dataclass(frozen=True)
 class Section:
-    """`questions` questions of `points` each, on one topic or drawn from a pool of topics."""
+    """`questions` questions of `points` each: calculations on one topic or drawn from a pool of
+    topics, concept questions from chapters (all if none named), or design scenarios. An empty
+    difficulty means any (concept and design sections)."""
 
     topics: tuple[str, ...]
     difficulty: str
     questions: int
     points: float
+    kind: str = "calculation"
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,7 @@ class Question:
     seed: int
     points: float
     kind: str = "calculation"
+    item: str = ""  # the concept question's or the design scenario's id
 
 
 @dataclass
@@ -64,6 +75,7 @@ class PartResult:
     remark: Msg | None = None
     misconception: str = ""  # the id of the misconception named, if any
     detail: Msg | None = None  # what a wrong vector or matrix gets wrong (a slip, or which entries)
+    by: str = "auto"  # "self": marked by the student against key points
 
 
 @dataclass
@@ -75,6 +87,16 @@ class QuestionResult:
     @property
     def earned(self) -> float:
         return sum(p.earned for p in self.parts)
+
+
+def split_score(results: list[QuestionResult]) -> dict[str, tuple[float, float]]:
+    """(earned, possible) of the automatically marked and of the self-marked parts."""
+    out = {"auto": [0.0, 0.0], "self": [0.0, 0.0]}
+    for r in results:
+        for p in r.parts:
+            out[p.by][0] += p.earned
+            out[p.by][1] += p.points
+    return {k: (v[0], v[1]) for k, v in out.items()}
 
 
 def builtin_blueprints() -> list[str]:
@@ -121,20 +143,20 @@ def _validated(data: dict, name: str, where: str) -> Blueprint:
         key = f"section[{i}]"
         if not isinstance(section, dict):
             raise bad(key, "table")
-        if ("topic" in section) == ("topics" in section):
-            raise bad(f"{key}.topic", "topic_missing")
-        field = "topic" if "topic" in section else "topics"
-        named = [section["topic"]] if field == "topic" else section["topics"]
-        if not isinstance(named, list) or not named or not all(isinstance(t, str) for t in named):
-            raise bad(f"{key}.{field}", "topic_missing")
-        topics = []
-        for topic in named:
-            try:
-                topics.append(registry.info(topic).name)
-            except UserError:
-                raise bad(f"{key}.{field}", "topic_unknown", topic=short(topic)) from None
-        difficulty = section.get("difficulty", "medium")
-        if difficulty not in DIFFICULTIES:
+        kind = section.get("kind", "calculation")
+        if kind not in SECTION_KINDS:
+            raise bad(f"{key}.kind", "kind", kinds=list(SECTION_KINDS))
+        allowed = {"kind", "difficulty", "questions", "points"}
+        if kind == "calculation":
+            allowed |= {"topic", "topics"}
+            topics = _section_topics(section, key, bad)
+        elif kind == "concept":
+            allowed.add("chapters")
+            topics = _section_chapters(section, key, bad)
+        else:
+            topics = ()
+        difficulty = section.get("difficulty", "medium" if kind == "calculation" else "")
+        if difficulty not in DIFFICULTIES and not (kind != "calculation" and difficulty == ""):
             raise bad(f"{key}.difficulty", "difficulty")
         questions = section.get("questions", 1)
         if isinstance(questions, bool) or not isinstance(questions, int) or not 1 <= questions <= 20:
@@ -142,21 +164,58 @@ def _validated(data: dict, name: str, where: str) -> Blueprint:
         points = section.get("points", 10)
         if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 < points <= 1000:
             raise bad(f"{key}.points", "points")
-        unknown = set(section) - {"topic", "topics", "difficulty", "questions", "points"}
+        unknown = set(section) - allowed
         if unknown:
             raise bad(f"{key}.{sorted(unknown)[0]}", "section_key")
-        out.append(Section(tuple(dict.fromkeys(topics)), difficulty, questions, float(points)))
+        out.append(Section(topics, difficulty, questions, float(points), kind))
     unknown = set(data) - {"title", "minutes", "section"}
     if unknown:
         raise bad(sorted(unknown)[0], "blueprint_key")
     return Blueprint(name, title, float(minutes), tuple(out))
 
 
+def _section_topics(section: dict[str, Any], key: str, bad: Any) -> tuple[str, ...]:
+    if ("topic" in section) == ("topics" in section):
+        raise bad(f"{key}.topic", "topic_missing")
+    field = "topic" if "topic" in section else "topics"
+    named = section[field]
+    if field == "topics" and named == "all":
+        return tuple(t.name for t in registry.topics())
+    named = [named] if field == "topic" else named
+    if not isinstance(named, list) or not named or not all(isinstance(t, str) for t in named):
+        raise bad(f"{key}.{field}", "topic_missing")
+    topics = []
+    for topic in named:
+        try:
+            topics.append(registry.info(topic).name)
+        except UserError:
+            raise bad(f"{key}.{field}", "topic_unknown", topic=short(topic)) from None
+    return tuple(dict.fromkeys(topics))
+
+
+def _section_chapters(section: dict[str, Any], key: str, bad: Any) -> tuple[str, ...]:
+    from mlquiz import concepts
+
+    named = section.get("chapters", [])
+    if not isinstance(named, list) or not all(isinstance(c, str) for c in named):
+        raise bad(f"{key}.chapters", "chapters")
+    out = []
+    for name in named:
+        try:
+            out.append(concepts.chapter(name).id)
+        except UserError:
+            raise bad(f"{key}.chapters", "chapter_unknown", chapter=short(name)) from None
+    return tuple(dict.fromkeys(out))
+
+
 def make_paper(blueprint: Blueprint, seed: int) -> list[Question]:
     """The questions a blueprint and a seed give; a section with a pool of topics draws them from
     the pool without repeating one until all have been used."""
-    paper = []
+    paper: list[Question] = []
     for s, section in enumerate(blueprint.sections):
+        if section.kind != "calculation":
+            paper += _drawn_items(section, seed, s, len(paper))
+            continue
         drawn: list[str] = []
         order = random.Random(f"exam/{seed}/{s}/topics")
         while len(drawn) < section.questions:
@@ -169,8 +228,41 @@ def make_paper(blueprint: Blueprint, seed: int) -> list[Question]:
     return paper
 
 
+def _drawn_items(section: Section, seed: int, s: int, before: int) -> list[Question]:
+    """A concept section's questions (one chapter each, as far as the chapters go) or a design
+    section's scenarios (all different)."""
+    from mlquiz import concepts, design
+
+    sub = random.Random(f"exam/{seed}/{s}/items").randrange(engine.MAX_SEED)
+    difficulty = section.difficulty or None
+    if section.kind == "concept":
+        drawn = concepts.draw(sub, section.questions, list(section.topics) or None, difficulty=difficulty)
+        if len(drawn) < section.questions:  # a difficulty filter left too few: take any level
+            drawn = concepts.draw(sub, section.questions, list(section.topics) or None)
+        items = [(c.id, q["id"], q["difficulty"]) for c, q in drawn]
+    else:
+        pool = [x for x in design.scenarios() if difficulty is None or x["difficulty"] == difficulty]
+        random.Random(sub).shuffle(pool)
+        items = [("design", x["id"], x["difficulty"]) for x in pool[:section.questions]]
+    return [Question(before + i + 1, topic, level, random.Random(f"exam/{seed}/{s}/{i}").randrange(engine.MAX_SEED),
+                     section.points, section.kind, item) for i, (topic, item, level) in enumerate(items)]
+
+
+def problem_of(question: Question) -> Problem:
+    if question.kind == "concept":
+        from mlquiz import concepts
+
+        chapter, asked = concepts.question_by_id(question.item)
+        return concepts.problem_for(chapter, asked, question.seed)
+    if question.kind == "design":
+        from mlquiz import design
+
+        return design.problem_for(design.scenario(question.item), question.seed)
+    return engine.generate(question.topic, question.seed, question.difficulty)
+
+
 def problems_for(paper: list[Question]) -> list[Problem]:
-    return [engine.generate(q.topic, q.seed, q.difficulty) for q in paper]
+    return [problem_of(q) for q in paper]
 
 
 # --------------------------------------------------------------------------- stored papers and results
@@ -195,7 +287,7 @@ def mark_question(question: Question, problem: Problem, answers: dict[str, str])
         m = marks[part.name]
         result.parts.append(PartResult(part.name, part.prompt, m.status, answers.get(part.name, "").strip(),
                                        part.expected, share, share * m.fraction, m.remark, m.misconception,
-                                       m.detail))
+                                       m.detail, m.by))
     return result
 
 
@@ -207,7 +299,7 @@ def result_json(results: list[QuestionResult]) -> dict[str, Any]:
                            "parts": [{"name": p.name, "prompt": p.prompt.to_json(), "status": p.status,
                                       "answer": p.answer, "expected": p.expected, "points": p.points,
                                       "earned": p.earned, "remark": p.remark.to_json() if p.remark else None,
-                                      "misconception": p.misconception,
+                                      "misconception": p.misconception, "by": p.by,
                                       "detail": p.detail.to_json() if p.detail else None} for p in r.parts]}
                           for r in results]}
 
@@ -220,6 +312,7 @@ def results_from_json(data: dict[str, Any], paper: list[Question], problems: lis
             result.parts.append(PartResult(p["name"], Msg.from_json(p["prompt"]), p["status"], p["answer"],
                                            p["expected"], p["points"], p["earned"],
                                            Msg.from_json(p["remark"]) if p["remark"] else None, p["misconception"],
-                                           Msg.from_json(p["detail"]) if p.get("detail") else None))
+                                           Msg.from_json(p["detail"]) if p.get("detail") else None,
+                                           p.get("by", "auto")))
         out.append(result)
     return out

@@ -25,7 +25,7 @@ from rich.text import Text
 
 from mlquiz import render
 from mlquiz.checking import is_yes
-from mlquiz.exam import Question, QuestionResult, mark_question, result_json
+from mlquiz.exam import Question, QuestionResult, mark_question, result_json, split_score
 from mlquiz.marking import misconceptions
 from mlquiz.model import Part, Problem
 from mlquiz.questions import kind
@@ -156,6 +156,12 @@ class ExamState:
                 for i, part in enumerate(p.parts) if not self.answers.get((q.number, part.name))]
 
 
+def topic_label(q: Question) -> str:
+    """The topic column: a calculation's topic, `svm (concept)` for a concept question on a chapter,
+    `design` for the design question (a chapter may share its id with a calculation topic)."""
+    return say("ui.exam.concept_topic", chapter=q.topic) if q.kind == "concept" else q.topic
+
+
 def _columns(*keys: str) -> list[str]:
     return [say(f"ui.exam.column.{k}") for k in keys]
 
@@ -170,7 +176,7 @@ def _grid(title: str | None, columns: list[str]) -> Table:
 def cover_view(state: ExamState, minutes_left: float) -> Group:
     grid = _grid(None, _columns("question", "topic", "level", "parts", "points"))
     for q, p in zip(state.paper, state.problems):
-        grid.add_row(str(q.number), q.topic, say(f"ui.difficulty.{q.difficulty}"), str(len(p.parts)),
+        grid.add_row(str(q.number), topic_label(q), say(f"ui.difficulty.{q.difficulty}"), str(len(p.parts)),
                      render.format_value(q.points))
     total = sum(q.points for q in state.paper)
     return Group(Text(state.title, style="bold"),
@@ -195,7 +201,7 @@ def overview_view(state: ExamState) -> Table:
     grid = _grid(say("ui.exam.overview"), _columns("question", "topic", "answered", "blank", "flag"))
     for q, p in zip(state.paper, state.problems):
         done = sum(1 for part in p.parts if state.answers.get((q.number, part.name)))
-        grid.add_row(str(q.number), q.topic, f"{done}/{len(p.parts)}", str(len(p.parts) - done),
+        grid.add_row(str(q.number), topic_label(q), f"{done}/{len(p.parts)}", str(len(p.parts) - done),
                      "⚑" if q.number in state.flags else "")
     return grid
 
@@ -203,7 +209,7 @@ def overview_view(state: ExamState) -> Table:
 def _valid(problem: Problem, part: Part, text: str) -> str:
     """"" if the text is a readable answer for the part, else why not (one line). Only whether it
     can be read is used here: the exam shows no marks before submission."""
-    reason = kind(problem.kind).readable(part, text)
+    reason = kind(problem.kind).readable(problem, part, text)
     return "" if reason is None else words(reason)
 
 
@@ -330,10 +336,15 @@ def mark(state: ExamState) -> list[QuestionResult]:
             for q, p in zip(state.paper, state.problems)]
 
 
-def finish(store: Store, state: ExamState, abandoned: bool = False) -> list[QuestionResult]:
+def finish(store: Store, state: ExamState, abandoned: bool = False,
+           self_mark: Callable[[list[QuestionResult]], None] | None = None) -> list[QuestionResult]:
     """Mark the paper and close the exam: submitted (or timed out), or abandoned with what was
-    saved. The marks are stored, so a review shows them as given now."""
+    saved. Written answers are then marked by the student (`self_mark`), where one is given; a
+    written answer not self-marked earns nothing and is shown as unmarked. The marks are stored,
+    so a review shows them as given now."""
     results = mark(state)
+    if self_mark is not None and not abandoned:
+        self_mark(results)
     if abandoned:
         store.abandon_exam(state.exam_id)
     store.finish_exam(state.exam_id, sum(r.earned for r in results), sum(r.question.points for r in results),
@@ -341,7 +352,20 @@ def finish(store: Store, state: ExamState, abandoned: bool = False) -> list[Ques
     return results
 
 
-STATUS_STYLES = {"right": "green", "carried": "yellow", "wrong": "red", "blank": "dim"}
+STATUS_STYLES = {"right": "green", "carried": "yellow", "wrong": "red", "blank": "dim", "partial": "yellow",
+                 "self": "cyan", "unmarked": "dim"}
+
+
+def self_marker(console: Console, store: Store, state: ExamState) -> Callable[[list[QuestionResult]], None]:
+    """The self-marking step after submission, reading lines without a clock."""
+    from mlquiz.interact import line_reader
+    from mlquiz.quiz_ui import self_mark_exam
+
+    def run_it(results: list[QuestionResult]) -> None:
+        self_mark_exam(console, line_reader(console), results, state.answers,
+                       lambda number, part, text: _save(store, state, number, part, text))
+
+    return run_it
 
 
 def paper_view(title: str, results: list[QuestionResult]) -> Group:
@@ -352,21 +376,27 @@ def paper_view(title: str, results: list[QuestionResult]) -> Group:
     summary = _grid(None, _columns("question", "topic", "points", "parts_right"))
     for r in results:
         right = sum(1 for p in r.parts if p.status in ("right", "carried"))
-        summary.add_row(str(r.question.number), r.question.topic,
+        summary.add_row(str(r.question.number), topic_label(r.question),
                         f"{render.format_value(r.earned, 1)} / {render.format_value(r.question.points, 1)}",
                         f"{right}/{len(r.parts)}")
     by_topic = _grid(say("ui.exam.by_topic"), _columns("topic", "points", "percent"))
     topics: dict[str, list[float]] = {}
     for r in results:
-        entry = topics.setdefault(r.question.topic, [0.0, 0.0])
+        entry = topics.setdefault(topic_label(r.question), [0.0, 0.0])
         entry[0] += r.earned
         entry[1] += r.question.points
     for topic, (earned, points) in topics.items():
         by_topic.add_row(topic, f"{render.format_value(earned, 1)} / {render.format_value(points, 1)}",
                          f"{100 * earned / points:.0f}%")
+    split = split_score(results)
+    if split["self"][1]:
+        heading.append("\n" + say("ui.exam.split", auto=render.format_value(split["auto"][0], 1),
+                                  auto_possible=render.format_value(split["auto"][1], 1),
+                                  self=render.format_value(split["self"][0], 1),
+                                  self_possible=render.format_value(split["self"][1], 1)), style="bold")
     items: list[Any] = [heading, summary, by_topic]
     for r in results:
-        items.append(Text("\n" + say("ui.exam.question_heading", number=r.question.number, topic=r.question.topic,
+        items.append(Text("\n" + say("ui.exam.question_heading", number=r.question.number, topic=topic_label(r.question),
                                      seed=r.question.seed), style="bold"))
         items.append(render.problem_view(r.problem, with_parts=False))
         grid = _grid(None, _columns("part", "yours", "right", "mark"))
@@ -381,13 +411,18 @@ def paper_view(title: str, results: list[QuestionResult]) -> Group:
                 found = next(m for m in misconceptions(r.problem.topic) if m.id == p.misconception)
                 mark += " — " + words(found.name)
                 named.append((LETTERS[i], found))
+            if p.by == "self":
+                mark += " — " + say("ui.exam.self_marked")
+            right = say("ui.exam.see_model") if p.expected is None else render.format_value(render.shown(p.expected))
             grid.add_row(f"({LETTERS[i]}) {p.name}", render.escape(p.answer or say("ui.exam.blank")),
-                         render.escape(render.format_value(p.expected)), render.escape(mark),
-                         style=STATUS_STYLES[p.status])
+                         render.escape(right), render.escape(mark), style=STATUS_STYLES.get(p.status, ""))
         items.append(grid)
         for letter, found in named:
             items.append(Text(f"({letter}) " + words(render.misconception_text(found)), style="red"))
-        items.append(render.solution_view(r.problem.solution))
+        if r.problem.kind == "calculation":
+            items.append(render.solution_view(r.problem.solution))
+        else:
+            items.append(render.question_review(r.problem))
     return Group(*items)
 
 

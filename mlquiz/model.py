@@ -13,7 +13,7 @@ from typing import Any, Union
 
 from mlquiz.text import Msg
 
-KINDS = ("number", "integer", "vector", "matrix", "choice")
+KINDS = ("number", "integer", "vector", "matrix", "choice", "pick", "text")
 DIFFICULTIES = ("easy", "medium", "hard")
 
 AnswerPath = tuple  # (name, key, key, …): keys are str (dict) or int (list index)

@@ -28,7 +28,18 @@ class PartMark:
     remark: Msg | None = None
     misconception: str = ""
     fraction: float = 0.0          # the share of the part's points earned
-    detail: Msg | None = None      # what a wrong vector or matrix gets wrong
+    detail: Msg | None = None      # what a wrong vector or matrix gets wrong; why a wrong pick is wrong
+    by: str = "auto"               # "self": a free-text part the student marks against key points
+
+
+@dataclass(frozen=True)
+class SelfMarking:
+    """What a student needs to mark a free-text part: the model answer, the key points, and for
+    each key point whether its keywords occur in the text (a hint, never the mark)."""
+
+    model: Msg
+    points: list[Msg]
+    covered: list[bool]
 
 
 class QuestionKind(Protocol):
@@ -36,9 +47,11 @@ class QuestionKind(Protocol):
 
     def load(self, record: dict[str, Any]) -> Problem: ...
 
-    def readable(self, part: Part, text: str) -> Msg | None: ...
+    def readable(self, problem: Problem, part: Part, text: str) -> Msg | None: ...
 
     def mark(self, problem: Problem, answers: dict[str, str]) -> dict[str, PartMark]: ...
+
+    def self_marking(self, problem: Problem, part: str, text: str) -> SelfMarking: ...
 
 
 def record_of(problem: Problem) -> dict[str, Any]:
@@ -57,7 +70,7 @@ class Calculation:
         problem.version = record["version"]
         return problem
 
-    def readable(self, part: Part, text: str) -> Msg | None:
+    def readable(self, problem: Problem, part: Part, text: str) -> Msg | None:
         """None if the text can be read as an answer to the part, else why not."""
         from mlquiz.checking import judge
 
@@ -95,7 +108,114 @@ class Calculation:
                 else PartMark("blank") for part in problem.parts}
 
 
-KINDS: dict[str, QuestionKind] = {"calculation": Calculation()}
+    def self_marking(self, problem: Problem, part: str, text: str) -> SelfMarking:
+        raise ValueError("a calculation has no self-marked part")
+
+
+def joined(reasons: tuple[Msg, ...] | list[Msg]) -> Msg | None:
+    """Several two-language texts as one, a line each."""
+    from mlquiz.concepts import literal
+    from mlquiz.text import LANGUAGES
+
+    if not reasons:
+        return None
+    return literal(**{lang: "\n".join(r.values[lang] for r in reasons) for lang in LANGUAGES})
+
+
+def _unreadable(reason: Msg) -> Msg:
+    return msg("ui.answer.unreadable_pick", reason=reason)
+
+
+class Concept:
+    """A concept question (mlquiz.concepts): one part, marked automatically, except a short answer,
+    which the student marks against its key points."""
+
+    name = "concept"
+
+    def load(self, record: dict[str, Any]) -> Problem:
+        from mlquiz import concepts
+
+        return concepts.from_given(record["given"], record["seed"])
+
+    def readable(self, problem: Problem, part: Part, text: str) -> Msg | None:
+        from mlquiz import concepts, selection
+
+        try:
+            concepts.read(problem, text)
+        except selection.Unreadable as exc:
+            return _unreadable(exc.reason)
+        return None
+
+    def mark(self, problem: Problem, answers: dict[str, str]) -> dict[str, PartMark]:
+        from mlquiz import concepts, selection
+
+        text = answers.get("answer", "").strip()
+        if not text:
+            return {"answer": PartMark("blank", by="self" if problem.given["question"]["kind"] == "short" else "auto")}
+        try:
+            value = concepts.read(problem, text)
+        except selection.Unreadable:
+            return {"answer": PartMark("wrong")}
+        found = concepts.mark_answer(problem, value)
+        if found.fraction is None:
+            return {"answer": PartMark("unmarked", by="self")}
+        return {"answer": PartMark(found.status, fraction=found.fraction, detail=joined(found.reasons))}
+
+    def self_marking(self, problem: Problem, part: str, text: str) -> SelfMarking:
+        from mlquiz import concepts
+
+        return SelfMarking(concepts.model_answer(problem) or concepts.explanation(problem), concepts.key_points(problem),
+                           concepts.keyword_hint(problem, text))
+
+
+class Design:
+    """A system-design question (mlquiz.design): task type, models and metrics picked and marked
+    automatically; data, features and training written and self-marked."""
+
+    name = "design"
+
+    def load(self, record: dict[str, Any]) -> Problem:
+        from mlquiz import design
+
+        return design.from_given(record["given"], record["seed"])
+
+    def readable(self, problem: Problem, part: Part, text: str) -> Msg | None:
+        from mlquiz import design, selection
+
+        try:
+            design.read(problem, part.name, text)
+        except selection.Unreadable as exc:
+            return _unreadable(exc.reason)
+        return None
+
+    def mark(self, problem: Problem, answers: dict[str, str]) -> dict[str, PartMark]:
+        from mlquiz import design, selection
+
+        marks = {}
+        for part in problem.parts:
+            text = answers.get(part.name, "").strip()
+            written = part.name in design.WRITTEN
+            if not text:
+                marks[part.name] = PartMark("blank", by="self" if written else "auto")
+            elif written:
+                marks[part.name] = PartMark("unmarked", by="self")
+            else:
+                try:
+                    found = design.mark_pick(problem, part.name, design.read(problem, part.name, text))
+                except selection.Unreadable:
+                    marks[part.name] = PartMark("wrong")
+                    continue
+                marks[part.name] = PartMark(found.status, fraction=found.fraction, detail=joined(found.reasons))
+        return marks
+
+    def self_marking(self, problem: Problem, part: str, text: str) -> SelfMarking:
+        from mlquiz import design
+
+        return SelfMarking(design.model_text(problem, part), design.key_points(problem, part),
+                           design.keyword_hint(problem, part, text))
+
+
+KINDS: dict[str, QuestionKind] = {"calculation": Calculation(), "concept": Concept(), "design": Design()}
 
 
 def kind(name: str) -> QuestionKind:

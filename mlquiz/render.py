@@ -77,6 +77,30 @@ def topics_view(topics: Any) -> Table:
     return grid
 
 
+def chapters_view(chapters: Any) -> Table:
+    from mlquiz.concepts import KINDS
+
+    grid = _table(say("ui.list.chapters_title"), [say("ui.list.chapter"), say("ui.list.name"), say("ui.list.questions"),
+                                                  say("ui.list.kinds")])
+    for c in chapters:
+        counts = {k: sum(1 for q in c.questions if q["kind"] == k) for k in KINDS}
+        kinds = " · ".join(f"{say('ui.concept.kind.' + k)} {n}" for k, n in counts.items() if n)
+        grid.add_row(c.id, escape(render(Msg("ui.both", tuple(c.names.items())))), str(len(c.questions)), escape(kinds))
+    total = sum(len(c.questions) for c in chapters)
+    grid.caption = say("ui.list.chapters_total", count=total, chapters=len(chapters))
+    return grid
+
+
+def scenarios_view(scenarios: Any, brief: bool = False) -> Any:
+    if brief:
+        return Text(say("ui.list.design_brief", count=len(scenarios)))
+    grid = _table(say("ui.list.design_title"), [say("ui.list.scenario"), say("ui.list.name"), say("ui.list.level")])
+    for x in scenarios:
+        grid.add_row(x["id"], escape(render(Msg("ui.both", tuple((lang, x[lang]["title"]) for lang in ("en", "zh"))))),
+                     say(f"ui.difficulty.{x['difficulty']}"))
+    return grid
+
+
 # --------------------------------------------------------------------------- problem
 
 def problem_title(problem: Problem) -> str:
@@ -100,6 +124,8 @@ def data_table(headers: list[Any], rows: list[list[str]]) -> Table:
 
 
 def problem_view(problem: Problem, with_parts: bool = True) -> Panel:
+    if problem.kind != "calculation":
+        return question_view(problem, with_parts)
     items: list[Any] = []
     title = f"{problem.topic}.bank.{problem.source[5:]}"
     if problem.source.startswith("bank:") and has_text(title):
@@ -254,6 +280,198 @@ def _unevaluated(line: str) -> str:
 
 def score_text(right: int, asked: int, first_try: int) -> Text:
     return Text(say("ui.practice.score", right=right, asked=asked, first_try=first_try), style="bold")
+
+
+# --------------------------------------------------------------------------- concept and design questions
+
+def question_title(problem: Problem) -> str:
+    """`Decision trees · medium · tree-04 · seed 3` for a concept question; `design · Spam filtering
+    · easy · seed 3` for a scenario."""
+    item = problem.source.split(":", 1)[1]
+    level = say(f"ui.difficulty.{problem.difficulty}")
+    seed = say("ui.problem.seed", seed=problem.seed) if problem.seed is not None else ""
+    if problem.kind == "concept":
+        head = render(Msg("ui.both", tuple(problem.given["chapter_names"].items())))
+        return " · ".join(x for x in (head, level, item, seed) if x)
+    return " · ".join(x for x in (say("ui.design.name"), render(problem.statement[0]), level, seed) if x)
+
+
+def question_view(problem: Problem, with_parts: bool = True) -> Panel:
+    body = problem.statement if problem.kind == "concept" else problem.statement[1:]
+    items: list[Any] = [Text(render(line)) for line in body]
+    if with_parts:
+        for i, part in enumerate(problem.parts, start=1):
+            items.append(Text(f"  {i}. {render(part.prompt)}"))
+    return Panel(Group(*items), title=escape(question_title(problem)), title_align="left", box=box.ROUNDED,
+                 expand=False)
+
+
+def quiz_intro(seed: int, asked: int, wanted: int) -> Text:
+    text = say("ui.quiz.intro", seed=seed, count=asked)
+    if asked < wanted:
+        text += " " + say("ui.quiz.fewer", count=asked, wanted=wanted)
+    return Text(text + "\n" + say("ui.quiz.how"), style="dim")
+
+
+def design_intro(seed: int, scenario: str) -> Text:
+    return Text(say("ui.design.intro", seed=seed, scenario=scenario) + "\n" + say("ui.design.how"), style="dim")
+
+
+def questions_json(problems: list[Problem], seed: int) -> str:
+    """Concept or design questions as shown, with their answers, in the current language."""
+    from mlquiz import concepts, design
+
+    out = []
+    for problem in problems:
+        record: dict[str, Any] = {"kind": problem.kind, "id": problem.source.split(":", 1)[1], "seed": seed,
+                                  "difficulty": problem.difficulty, "statement": [render(m) for m in problem.statement]}
+        if problem.kind == "concept":
+            question = problem.given["question"]
+            record.update({"chapter": problem.topic, "type": question["kind"], "source": problem.citation,
+                           "answer": problem.parts[0].expected, "explanation": render(concepts.explanation(problem))})
+            if question["kind"] == "short":
+                record["model_answer"] = render(concepts.model_answer(problem))
+                record["key_points"] = [render(m) for m in concepts.key_points(problem)]
+        else:
+            record["parts"] = [{"name": p.name, "prompt": render(p.prompt), "answer": p.expected,
+                                "model_answer": render(design.model_text(problem, p.name)),
+                                **({"key_points": [render(m) for m in design.key_points(problem, p.name)]}
+                                   if p.name in design.WRITTEN else {})} for p in problem.parts]
+        out.append(record)
+    return json.dumps(out, indent=2, ensure_ascii=False)
+
+
+def concept_heading(number: int, total: int, problem: Problem) -> Text:
+    return Text("\n" + say("ui.quiz.heading", number=number, total=total), style="bold")
+
+
+def unreadable_pick(reason: Msg) -> Text:
+    return Text("  " + say("ui.select.unreadable", reason=reason), style="yellow")
+
+
+def _verdict_line(status: str, expected: Any) -> Text:
+    style = {"right": "green", "partial": "yellow"}.get(status, "red")
+    return Text("  " + say(f"ui.quiz.{status}", expected=format_value(expected)), style=style)
+
+
+def shown(value: Any) -> Any:
+    """True/False as the language writes them (对/错)."""
+    return say("ui.quiz.true") if value is True else say("ui.quiz.false") if value is False else value
+
+
+def concept_feedback(problem: Problem, found: Any) -> Group:
+    """Right / partly / wrong with the right answer, why each wrong pick is wrong, and the explanation."""
+    from mlquiz import concepts
+
+    expected = shown(problem.parts[0].expected)
+    items: list[Any] = [_verdict_line(found.status if found is not None else "skipped", expected)]
+    for reason in (found.reasons if found is not None else ()):
+        items.append(Text("    ✗ " + render(reason), style="red"))
+    items.append(Text("  " + say("ui.quiz.why", text=concepts.explanation(problem))))
+    if problem.citation:
+        items.append(Text("  " + say("ui.problem.citation", source=problem.citation), style="dim"))
+    return Group(*items)
+
+
+def self_marking_view(text: str, marking: Any) -> Group:
+    items: list[Any] = [Text("  " + say("ui.self.yours", text=text or say("ui.exam.blank"))),
+                        Text("  " + say("ui.self.model", text=marking.model), style="cyan"),
+                        Text("  " + say("ui.self.points"), style="bold")]
+    for i, (point, seen) in enumerate(zip(marking.points, marking.covered), start=1):
+        hint = say("ui.self.seen" if seen else "ui.self.missing")
+        items.append(Text(f"    {i}. {render(point)}  ({hint})", style=None if seen else "yellow"))
+    return Group(*items)
+
+
+def self_marked_msg(count: int, total: int) -> Msg:
+    return Msg("ui.self.marked", (("count", count), ("total", total)))
+
+
+def self_marked_text(count: int, total: int) -> Text:
+    return Text("  " + render(self_marked_msg(count, total)), style="green" if count * 2 >= total else "yellow")
+
+
+def not_self_marked() -> Text:
+    return Text("\n  " + say("ui.self.not_marked"), style="yellow")
+
+
+def self_marking_intro(count: int) -> Text:
+    return Text("\n" + say("ui.self.intro", count=count), style="bold")
+
+
+def self_mark_heading(number: int, problem: Problem, part: str) -> Group:
+    prompt = next(p.prompt for p in problem.parts if p.name == part)
+    return Group(Text("\n" + say("ui.self.heading", number=number, title=question_title(problem)), style="bold"),
+                 Text("  " + render(prompt if problem.kind == "design" else problem.statement[0])))
+
+
+def tally_text(tally: Any) -> Text:
+    total = tally.auto + tally.self
+    possible = tally.auto_possible + tally.self_possible
+    return Text("\n" + say("ui.quiz.score", earned=format_value(total, 2), possible=format_value(possible, 2),
+                           auto=format_value(tally.auto, 2), auto_possible=format_value(tally.auto_possible, 2),
+                           self=format_value(tally.self, 2), self_possible=format_value(tally.self_possible, 2)),
+                style="bold")
+
+
+def design_part_heading(number: int, total: int, part: Any) -> Text:
+    return Text("\n" + f"[{number}/{total}] " + render(part.prompt), style="bold")
+
+
+def design_feedback(problem: Problem, section: str, found: Any) -> Group:
+    from mlquiz import design
+
+    right = design.picked_text(problem, section, part_letters(problem, section))
+    items: list[Any] = [_verdict_line(found.status, render(right))]
+    for reason in found.reasons:
+        items.append(Text("    ✗ " + render(reason), style="red"))
+    items.append(Text("  " + render(design.model_text(problem, section)).replace("\n", "\n  "), style="cyan"))
+    return Group(*items)
+
+
+def question_review(problem: Problem) -> Group:
+    """What a marked concept or design question teaches: the explanation (and a short answer's
+    model answer and key points), or each section's model answer."""
+    from mlquiz import concepts, design
+
+    items: list[Any] = []
+    if problem.kind == "concept":
+        model = concepts.model_answer(problem)
+        if model is not None:
+            items.append(Text(say("ui.self.model", text=model), style="cyan"))
+            items += [Text(f"  {i}. {render(point)}") for i, point in
+                      enumerate(concepts.key_points(problem), start=1)]
+        items.append(Text(say("ui.quiz.why", text=concepts.explanation(problem))))
+    else:
+        for section in TEMPLATE_ROWS:
+            items.append(Text(say(f"ui.design.section.{section}"), style="bold"))
+            items.append(Text("  " + render(design.model_text(problem, section)).replace("\n", "\n  ")))
+    return Group(*items)
+
+
+def part_letters(problem: Problem, name: str) -> list[str]:
+    part = next(p for p in problem.parts if p.name == name)
+    return str(part.expected).split()
+
+
+TEMPLATE_ROWS = ("task", "data", "features", "models", "training", "metrics")  # the notes' template order
+
+
+def template_view(problem: Problem, answers: dict[str, tuple[str, Any]]) -> Group:
+    """The answer template filled with the student's answers, beside the model answer."""
+    from mlquiz import design
+
+    grid = _table(say("ui.design.template_title"), [say("ui.design.column.section"), say("ui.design.column.yours"),
+                                                     say("ui.design.column.model")])
+    for section in TEMPLATE_ROWS:
+        text, value = answers.get(section, ("", None))
+        if section in design.PICKS and value is not None:
+            yours = render(design.picked_text(problem, section, value))
+        else:
+            yours = text or say("ui.exam.blank")
+        grid.add_row(say(f"ui.design.section.{section}"), escape(yours), escape(render(design.model_text(problem, section))))
+    opening = Text(say("ui.design.template_opening", title=problem.statement[0]), style="italic")
+    return Group(Text(""), opening, grid)
 
 
 # --------------------------------------------------------------------------- JSON

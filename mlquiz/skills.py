@@ -144,11 +144,19 @@ def attempts(store: Any) -> list[Attempt]:
             parts = question["parts"]
             out.append(Attempt(finished, question["topic"], asked.get("difficulty", "medium"),
                                asked.get("kind", "calculation"), "exam",
-                               ["right" if p["status"] == "right" else "wrong" for p in parts],
+                               ["right" if _counts_right(p) else "wrong" for p in parts],
                                [1] * len(parts), [0] * len(parts), [0.0] * len(parts),
                                [p["misconception"] for p in parts if p.get("misconception")]))
     out.sort(key=lambda a: a.at)
     return out
+
+
+def _counts_right(part: dict[str, Any]) -> bool:
+    """A marked exam part as right or wrong: a self-marked part counts as right when at least half
+    its key points were ticked."""
+    if part.get("by") == "self":
+        return part["status"] == "self" and part["points"] > 0 and 2 * part["earned"] >= part["points"]
+    return part["status"] == "right"
 
 
 def scheduler() -> Any:

@@ -28,7 +28,16 @@ runner = CliRunner()
 def paper_answers(blueprint, seed):
     """The right typed answers for every part of a paper, in order."""
     paper = exam.make_paper(exam.load_blueprint(blueprint), seed)
-    return paper, [[typed(p.expected) for p in problem.parts] for problem in exam.problems_for(paper)]
+    return paper, [[answer_text(p.expected) for p in problem.parts] for problem in exam.problems_for(paper)]
+
+
+def answer_text(expected):
+    """A calculation's value typed in full; a concept's letters or t/f; a written part some words."""
+    if expected is None:
+        return "We collect labelled data, clean it and validate on a held-out set."
+    if isinstance(expected, bool):
+        return "t" if expected else "f"
+    return typed(expected)
 
 
 # --------------------------------------------------------------------------- blueprints and papers
