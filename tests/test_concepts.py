@@ -348,3 +348,14 @@ def test_chinese_texts_are_written_in_chinese():
             assert not english, (english, sentence)
             if len(sentence) > 60:  # a sentence, not a formula
                 assert re.search(r"[\u4e00-\u9fff]", sentence), sentence
+
+
+def test_readme_lists_every_chapter_with_its_count():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(\w+)` \| [^|]+ \| (\d+) \|$", readme, flags=re.M))
+    assert rows == {c.id: str(len(c.questions)) for c in concepts.chapters()}
+    total = sum(len(c.questions) for c in concepts.chapters())
+    assert f"The bank has {total} questions" in readme
