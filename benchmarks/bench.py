@@ -6,7 +6,9 @@
     stored language setting, since help is shown in the user's language;
 (b) problems generated and solved per second, in-process, per topic and difficulty;
 (c) `mlquiz stats` (a whole process) on 10,000 synthetic practised problems (target < 1 s), and the
-    time `mlquiz review` needs for its next item on them: skills replayed, queue, problem (< 0.3 s).
+    time `mlquiz review` needs for its next item on them: skills replayed, queue, problem (< 0.3 s);
+(d) the time `mlquiz quiz` and `mlquiz design` take to their first question (a whole process, stdin
+    at end of file): loading and checking the 17 chapter files or the scenarios (target < 0.5 s).
 
 Run: .venv/bin/python benchmarks/bench.py [--runs N] [--seconds S]
 """
@@ -100,6 +102,24 @@ def history_figures(runs: int) -> tuple[float, float]:
         return stats_time, statistics.median(times)
 
 
+def question_start(command: list[str], runs: int) -> float:
+    """Median wall time of a quiz or design session that ends at once (stdin empty)."""
+    import os
+    import tempfile
+
+    script = shutil.which("mlquiz")
+    base = [script] if script else [sys.executable, "-m", "mlquiz"]
+    times = []
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, MLQUIZ_HOME=home)
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(base + command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=True, env=env)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
@@ -110,6 +130,9 @@ def main() -> None:
     stats_time, review_time = history_figures(max(3, args.runs // 3))
     print(f"mlquiz stats on 10,000 attempts: {stats_time * 1000:.0f} ms (target < 1000 ms); "
           f"review, next item: {review_time * 1000:.0f} ms (target < 300 ms)")
+    for command in (["quiz", "--count", "5", "--seed", "1"], ["design", "--seed", "1"]):
+        print(f"mlquiz {command[0]} to its first question: {question_start(command, args.runs) * 1000:.0f} ms "
+              "(target < 500 ms)")
     from mlquiz import registry
     from mlquiz.model import DIFFICULTIES
 

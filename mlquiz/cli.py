@@ -303,7 +303,7 @@ def _last_practised() -> tuple[str, str]:
     """The topic and difficulty of the last practised problem (for --again)."""
     from mlquiz.store import Store
 
-    rows = Store().practice_rows()
+    rows = [row for row in Store().practice_rows() if row["kind"] == "calculation"]
     if not rows:
         raise UserError(msg("ui.practice.nothing_again"))
     last = rows[-1]
@@ -630,7 +630,7 @@ def history(as_json: bool = JsonOpt, lang: Optional[str] = LangOpt) -> None:
                        "started_at": r["started_at"], "finished": r["finished_at"] is not None,
                        "abandoned": r["abandoned_at"] is not None, "score": r["score"], "max_score": r["max_score"]}
                       for r in exams_rows],
-            "practice": [{"topic": r["topic"], "sessions": r["sessions"], "parts_right": r["right"],
+            "practice": [{"topic": r["topic"], "kind": r["kind"], "sessions": r["sessions"], "parts_right": r["right"],
                           "parts_asked": r["asked"]} for r in practice]}, indent=2, ensure_ascii=False))
         return
     render.make_console().print(render.history_view(exams_rows, practice))
@@ -778,6 +778,19 @@ def _fresh_problem(item: Any, seen: set) -> Any:
     return problem
 
 
+def _fresh_question(chapter: str, store: Any) -> Any:
+    """A concept question of the chapter not asked before, while there is one."""
+    from mlquiz import concepts, engine
+
+    asked = {row["source"] for row in store.practice_rows() if row["kind"] == "concept"}
+    seed = engine.new_seed()
+    for attempt in range(50):
+        (found, question), = concepts.draw(seed + attempt, 1, [chapter])
+        if f"concept:{question['id']}" not in asked:
+            break
+    return concepts.problem_for(found, question, seed + attempt)
+
+
 def _spaced_review(minutes: float | None, count: int, now: str | None) -> None:
     import time
 
@@ -786,9 +799,12 @@ def _spaced_review(minutes: float | None, count: int, now: str | None) -> None:
 
     moment = skills.now(now)
     hooked = now is not None or bool(os.environ.get("MLQUIZ_NOW"))
+    from mlquiz import concepts, quiz_ui
+
     store = Store()
     states = skills.skills(skills.attempts(store))
-    queue = skills.review_queue(states, registry.names(), moment, skills.planned_today(store, states, moment))[:count]
+    queue = skills.review_queue(states, registry.names(), moment, skills.planned_today(store, states, moment),
+                                tuple(c.id for c in concepts.chapters()))[:count]
     console = render.make_console()
     if not queue:
         console.print(say("ui.review.nothing"))
@@ -800,6 +816,8 @@ def _spaced_review(minutes: float | None, count: int, now: str | None) -> None:
 
     def problems():
         for item in queue:
+            if item.difficulty == "concept":
+                continue
             if deadline is not None and time.monotonic() >= deadline:
                 console.print(say("ui.review.time_up"))
                 return
@@ -809,7 +827,13 @@ def _spaced_review(minutes: float | None, count: int, now: str | None) -> None:
     def record(problem: Any, outcomes: Any) -> None:
         store.record_practice(problem, outcomes, at=moment.timestamp() if hooked else None)
 
-    interact.practise(console, problems(), record=record)
+    ended = False
+    if any(item.difficulty != "concept" for item in queue):
+        ended = interact.practise(console, problems(), record=record).ended
+    chapters = [item for item in queue if item.difficulty == "concept"]
+    if chapters and not ended and (deadline is None or time.monotonic() < deadline):
+        console.print(say("ui.review.concepts", skills=[item.skill for item in chapters]))
+        quiz_ui.quiz(console, [_fresh_question(item.topic, store) for item in chapters], record)
 
 
 config_app = typer.Typer(cls=_Group, no_args_is_help=True, rich_markup_mode=None)

@@ -63,6 +63,7 @@ class Score:
     right: int = 0
     first_try: int = 0
     outcomes: list[Outcome] = field(default_factory=list)
+    ended: bool = False  # input ended (EOF) before the last problem
 
 
 def ask_part(console: Console, read: Callable[[str], str], problem: Problem, part: Part, number: int,
@@ -149,6 +150,7 @@ def practise(console: Console, problems: Iterable[Problem], read: Callable[[str]
                 upcoming = similar(problem)
             problem = upcoming
     except (EOFError, KeyboardInterrupt) as stop:
+        score.ended = True
         console.print()
         console.print(render.score_text(score.right, score.asked, score.first_try))
         if isinstance(stop, KeyboardInterrupt):

@@ -4,11 +4,14 @@ so the command line can find its texts and settings before it loads anything els
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 
+@lru_cache(maxsize=1)
 def problems_dir() -> Path:
-    """The data folder: inside the installed package, or at the top of a source checkout."""
+    """The data folder: inside the installed package, or at the top of a source checkout (found
+    once per process: every text looked up goes through it)."""
     packaged = Path(__file__).resolve().parent / "problems"
     if packaged.is_dir():
         return packaged

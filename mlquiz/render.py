@@ -594,7 +594,8 @@ def history_view(exams: Any, practice: Any) -> Group:
     table = _table(say("ui.history.practice"), _columns("topic", "problems", "parts_right", "percent", "last"))
     for row in practice:
         percent = f"{100 * row['right'] / row['asked']:.0f}%" if row["asked"] else ""
-        table.add_row(row["topic"], str(row["sessions"]), f"{row['right']}/{row['asked']}", percent, when(row["last"]))
+        topic = say("ui.exam.concept_topic", chapter=row["topic"]) if row["kind"] == "concept" else row["topic"]
+        table.add_row(topic, str(row["sessions"]), f"{row['right']}/{row['asked']}", percent, when(row["last"]))
     items.append(table if practice else Text(say("ui.history.no_practice")))
     return Group(*items)
 

@@ -288,12 +288,13 @@ class Due:
 
 
 def review_queue(states: dict[str, Skill], topics: list[str], moment: datetime,
-                 planned: frozenset[str] = frozenset()) -> list[Due]:
+                 planned: frozenset[str] = frozenset(), chapters: tuple[str, ...] = ()) -> list[Due]:
     """What a review session asks, in order: the due skills, most overdue first but never the same
     topic twice in a row when another due topic can come between; then the skills never tried
-    (each topic at easy, then at medium, then at hard). A misconception's skill is asked as a
-    problem of its topic at the level it was last shown. `planned` skills (today's part of the exam
-    plan) count as due."""
+    (each topic at easy, then the concept chapters, then each topic at medium, then at hard). A
+    misconception's skill is asked as a problem of its topic at the level it was last shown; a
+    concept skill (`svm/concept`) as a concept question of its chapter (difficulty "concept").
+    `planned` skills (today's part of the exam plan) count as due."""
     due: list[Due] = []
     for skill in states.values():
         if skill.card.due > moment and skill.name not in planned:
@@ -301,10 +302,10 @@ def review_queue(states: dict[str, Skill], topics: list[str], moment: datetime,
         if skill.level.startswith("!"):
             last = skill.attempts[-1]
             level = last.difficulty if last.kind == "calculation" and last.difficulty in LEVELS else "medium"
-        elif skill.level in LEVELS:
+        elif skill.level in LEVELS or skill.level == "concept":
             level = skill.level
         else:
-            continue  # a bank level or another kind: not drawn at random
+            continue  # a bank level or the design question: not drawn at random
         due.append(Due(skill.name, skill.topic, level, max(0.0, (moment - skill.card.due).total_seconds() / 86400)))
     due.sort(key=lambda d: (-d.overdue_days, d.skill))
     ordered: list[Due] = []
@@ -316,6 +317,11 @@ def review_queue(states: dict[str, Skill], topics: list[str], moment: datetime,
             name = skill_name(topic, level, "calculation")
             if name not in states:
                 ordered.append(Due(name, topic, level, 0.0, new=True))
+        if level == LEVELS[0]:
+            for chapter in chapters:
+                name = skill_name(chapter, "", "concept")
+                if name not in states:
+                    ordered.append(Due(name, chapter, "concept", 0.0, new=True))
     return ordered
 
 

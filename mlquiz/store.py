@@ -352,5 +352,6 @@ class Store:
         return added_items, added_exams
 
     def practice_by_topic(self) -> list[sqlite3.Row]:
-        return self._read("SELECT topic, COUNT(*) AS sessions, SUM(parts_right) AS right, SUM(parts_asked) AS asked, "
-                          "MAX(at) AS last FROM item GROUP BY topic ORDER BY topic")
+        return self._read("SELECT topic, kind, COUNT(*) AS sessions, SUM(parts_right) AS right, "
+                          "SUM(parts_asked) AS asked, MAX(at) AS last FROM item GROUP BY topic, kind "
+                          "ORDER BY kind != 'calculation', kind, topic")

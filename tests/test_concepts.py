@@ -359,3 +359,25 @@ def test_readme_lists_every_chapter_with_its_count():
     assert rows == {c.id: str(len(c.questions)) for c in concepts.chapters()}
     total = sum(len(c.questions) for c in concepts.chapters())
     assert f"The bank has {total} questions" in readme
+
+
+def test_review_asks_a_due_concept_chapter_with_a_question_not_asked_before():
+    out = json.loads(runner.invoke(app, ["quiz", "svm", "--count", "1", "--seed", "2", "--json"]).output)
+    runner.invoke(app, ["quiz", "svm", "--count", "1", "--seed", "2"], input="zzz\nskip\n")
+    result = runner.invoke(app, ["review", "--now", "2027-01-10", "-n", "1"], input="a\n")
+    assert result.exit_code == 0, result.output
+    assert "Concept questions for svm/concept" in result.output and "Support vector machines" in result.output
+    assert out[0]["id"] not in result.output
+    stats = json.loads(runner.invoke(app, ["stats", "--json"]).output)
+    assert next(s for s in stats["skills"] if s["skill"] == "svm/concept")["attempts"] == 2
+
+
+def test_history_keeps_concepts_apart_from_the_calculation_topic():
+    runner.invoke(app, ["quiz", "svm", "--count", "1", "--seed", "2", "--kind", "single"], input="a\n")
+    runner.invoke(app, ["practice", "svm", "--seed", "1"], input="skip\n" * 10)
+    practice = json.loads(runner.invoke(app, ["history", "--json"]).output)["practice"]
+    assert sorted((p["topic"], p["kind"]) for p in practice) == [("svm", "calculation"), ("svm", "concept")]
+    assert "svm (concept)" in runner.invoke(app, ["history"]).output
+    runner.invoke(app, ["quiz", "intro", "--count", "1", "--seed", "2", "--kind", "single"], input="a\n")
+    again = runner.invoke(app, ["practice", "--again"], input="skip\n" * 10)  # the last calculation, not the quiz
+    assert again.exit_code == 0 and "svm · medium" in again.output

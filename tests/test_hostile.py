@@ -87,6 +87,14 @@ def test_any_typed_answers_in_an_exam(answers):
     assert_clean(run("exam", "--blueprint", "quick", "--seed", "2", input=script))
 
 
+@FAST
+@given(answers=st.lists(TEXT, max_size=12), seed=st.integers(0, 50))
+def test_any_typed_answers_in_a_quiz_and_a_design(answers, seed):
+    script = "\n".join(a.replace("\n", " ") for a in answers) + "\n"
+    assert_clean(run("quiz", "--count", "4", "--seed", str(seed), input=script))
+    assert_clean(run("design", "--seed", str(seed), input=script))
+
+
 @pytest.mark.parametrize("args", [
     ("show", "entropy", "--seed", "99999999999999999999"), ("show", "pca", "--seed", "-5"),
     ("show", "conv", "--difficulty", "💥"), ("practice", "q", "--count", "0"), ("practice", "q", "--count", "1e9"),
@@ -94,6 +102,10 @@ def test_any_typed_answers_in_an_exam(answers):
     ("solve", "entropy", "--data", "4,2", "--base", "nan"), ("exam", "--minutes", "nan"), ("exam", "--minutes", "inf"),
     ("exam", "--minutes", "-1"), ("exam", "--blueprint", ""), ("review", "-1"), ("review", "abc"),
     ("solve", "", "--data", "1"), ("solve", "💥", "--data", "1"), ("list", "--json", "--bogus"),
+    ("quiz", "💥"), ("quiz", ""), ("quiz", "--count", "0"), ("quiz", "--count", "1e9"), ("quiz", "--kind", ""),
+    ("quiz", "--kind", ",,,"), ("quiz", "--kind", "single;rm"), ("quiz", "--seed", "-1"), ("quiz", "-d", "\x00"),
+    ("design", "--scenario", ""), ("design", "--scenario", "../../etc/passwd"), ("design", "--seed", "1e99"),
+    ("list", "💥"), ("list", "chapters", "extra"),
 ])
 def test_option_values(args):
     assert_clean(run(*args))

@@ -216,9 +216,10 @@ def test_due_items_come_most_overdue_first_with_topics_interleaved():
 
 
 def test_nothing_to_review_says_so(monkeypatch):
-    from mlquiz import registry
+    from mlquiz import concepts, registry
 
     monkeypatch.setattr(registry, "names", lambda: [])
+    monkeypatch.setattr(concepts, "chapters", lambda: ())  # no new concept chapter either
     output = review()
     assert "Nothing is due" in output
 
