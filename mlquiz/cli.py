@@ -197,7 +197,7 @@ LangOpt = typer.Option(None, "--lang", metavar="en|zh", help="ui.cli.lang", expo
 
 @app.command("list", help="ui.cli.list", cls=_Command)
 def list_topics(
-    what: Optional[str] = typer.Argument(None, metavar="[topics|chapters|design]", help="ui.cli.list_what",
+    what: Optional[str] = typer.Argument(None, metavar="topics|chapters|design", help="ui.cli.list_what",
                                          show_default=False),
     as_json: bool = JsonOpt,
     lang: Optional[str] = LangOpt,
@@ -336,7 +336,7 @@ def render_escape(text: str) -> str:
 
 @app.command(help="ui.cli.quiz", cls=_Command)
 def quiz(
-    chapters: Optional[list[str]] = typer.Argument(None, metavar="[CHAPTER]...", help="ui.cli.quiz_chapters",
+    chapters: Optional[list[str]] = typer.Argument(None, metavar="CHAPTER", help="ui.cli.quiz_chapters",
                                                    show_default=False),
     count: int = typer.Option(5, "--count", "-n", min=1, max=100, help="ui.cli.quiz_count"),
     kinds: Optional[list[str]] = typer.Option(None, "--kind", "-k", help="ui.cli.quiz_kind"),

@@ -432,11 +432,6 @@ def mark_answer(problem: Problem, value: Any) -> ConceptMark:
     return ConceptMark(fraction, "right" if good == len(shown) else "partial" if good else "wrong")
 
 
-def self_marked(fraction_ticked: list[int], points: int) -> ConceptMark:
-    share = len(fraction_ticked) / points if points else 0.0
-    return ConceptMark(share, "self")
-
-
 def key_points(problem: Problem) -> list[Msg]:
     question = problem.given["question"]
     return [literal(**{lang: question[lang]["key_points"][i] for lang in LANGUAGES})
@@ -458,10 +453,6 @@ def explanation(problem: Problem) -> Msg:
 def model_answer(problem: Problem) -> Msg | None:
     question = problem.given["question"]
     return both(question, "model_answer") if question["kind"] == "short" else None
-
-
-def chapter_name(problem: Problem) -> Msg:
-    return literal(**problem.given["chapter_names"])
 
 
 # --------------------------------------------------------------------------- `python -m mlquiz.concepts check`

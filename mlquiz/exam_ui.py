@@ -411,8 +411,6 @@ def paper_view(title: str, results: list[QuestionResult]) -> Group:
                 found = next(m for m in misconceptions(r.problem.topic) if m.id == p.misconception)
                 mark += " — " + words(found.name)
                 named.append((LETTERS[i], found))
-            if p.by == "self":
-                mark += " — " + say("ui.exam.self_marked")
             right = say("ui.exam.see_model") if p.expected is None else render.format_value(render.shown(p.expected))
             grid.add_row(f"({LETTERS[i]}) {p.name}", render.escape(p.answer or say("ui.exam.blank")),
                          render.escape(right), render.escape(mark), style=STATUS_STYLES.get(p.status, ""))

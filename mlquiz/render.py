@@ -369,8 +369,14 @@ def concept_feedback(problem: Problem, found: Any) -> Group:
         items.append(Text("    ✗ " + render(reason), style="red"))
     items.append(Text("  " + say("ui.quiz.why", text=concepts.explanation(problem))))
     if problem.citation:
-        items.append(Text("  " + say("ui.problem.citation", source=problem.citation), style="dim"))
+        items.append(Text("  " + say("ui.problem.citation", source=source_text(problem.citation)), style="dim"))
     return Group(*items)
+
+
+def source_text(source: str) -> str:
+    """A bank source as written (`notes: 决策树; Bishop PRML §1.3`), the notes named in the
+    current language."""
+    return re.sub(r"\bnotes:\s*", say("ui.quiz.notes"), source)
 
 
 def self_marking_view(text: str, marking: Any) -> Group:

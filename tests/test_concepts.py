@@ -180,11 +180,9 @@ def test_ordering_and_matching_earn_a_share():
         if q["kind"] not in ("ordering", "matching"):
             continue
         problem = concepts.problem_for(c, q, 3)
-        letters = problem.parts[0].expected.split()
-        letters = [x[-1] for x in letters]
+        letters = [x[-1] for x in problem.parts[0].expected.split()]  # `1b 2a 3c` → b a c
         swapped = [letters[1], letters[0], *letters[2:]]
-        value = swapped if q["kind"] == "ordering" else swapped
-        found = concepts.mark_answer(problem, value)
+        found = concepts.mark_answer(problem, swapped)
         n = len(letters)
         assert found.fraction == pytest.approx((n - 2) / n) and found.status in ("partial", "wrong"), q["id"]
 
