@@ -379,3 +379,22 @@ def test_history_keeps_concepts_apart_from_the_calculation_topic():
     runner.invoke(app, ["quiz", "intro", "--count", "1", "--seed", "2", "--kind", "single"], input="a\n")
     again = runner.invoke(app, ["practice", "--again"], input="skip\n" * 10)  # the last calculation, not the quiz
     assert again.exit_code == 0 and "svm · medium" in again.output
+
+
+@pytest.mark.parametrize("erratum, pattern", [
+    ("conv output size: +1 and the floor", r"⌊\(N ?\+ ?2P ?− ?F\)/S⌋ ?\+ ?1"),
+    ("PCA example: cov(x,x) = 1.29, not 1.26", r"1\.29"),
+    ("Laplace denominator count(C) + K", r"count\(C\) ?\+ ?K"),
+    ("SVM objective ½‖w‖²", r"½‖w‖²"),
+    ("ridge gradient −Xᵀ(r − Xw) + λw", r"−Xᵀ\(r ?− ?Xw\)"),
+    ("attention divides by √d", r"√d"),
+    ("pooling is its own layer, not the stride", r"[Pp]ool"),
+])
+def test_every_erratum_of_the_notes_is_taught_right(erratum, pattern):
+    """course-conventions.md lists the notes' errors: each is the subject of a question tagged
+    notes-erratum whose explanation (or a wrong option's reason) gives the correct form."""
+    import re
+
+    taught = [q["id"] for _, q in all_questions() if "notes-erratum" in q["tags"] and
+              re.search(pattern, q["en"]["explanation"] + " ".join(q["en"].get("wrong", {}).values()))]
+    assert taught, erratum
