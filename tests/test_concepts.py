@@ -362,7 +362,7 @@ def test_readme_lists_every_chapter_with_its_count():
 def test_review_asks_a_due_concept_chapter_with_a_question_not_asked_before():
     out = json.loads(runner.invoke(app, ["quiz", "svm", "--count", "1", "--seed", "2", "--json"]).output)
     runner.invoke(app, ["quiz", "svm", "--count", "1", "--seed", "2"], input="zzz\nskip\n")
-    result = runner.invoke(app, ["review", "--now", "2027-01-10", "-n", "1"], input="a\n")
+    result = runner.invoke(app, ["review", "--now", "2027-01-10", "-n", "1"], input="a\nskip\nskip\n")
     assert result.exit_code == 0, result.output
     assert "Concept questions for svm/concept" in result.output and "Support vector machines" in result.output
     assert out[0]["id"] not in result.output
