@@ -628,12 +628,28 @@ def history(as_json: bool = JsonOpt, lang: Optional[str] = LangOpt) -> None:
         typer.echo(jsonlib.dumps({
             "exams": [{"id": r["id"], "title": r["title"], "blueprint": r["blueprint"], "seed": r["seed"],
                        "started_at": r["started_at"], "finished": r["finished_at"] is not None,
-                       "abandoned": r["abandoned_at"] is not None, "score": r["score"], "max_score": r["max_score"]}
+                       "abandoned": r["abandoned_at"] is not None, "score": r["score"], "max_score": r["max_score"],
+                       "marked": _marked_by(r["result"])}
                       for r in exams_rows],
             "practice": [{"topic": r["topic"], "kind": r["kind"], "sessions": r["sessions"], "parts_right": r["right"],
                           "parts_asked": r["asked"]} for r in practice]}, indent=2, ensure_ascii=False))
         return
     render.make_console().print(render.history_view(exams_rows, practice))
+
+
+def _marked_by(result: str | None) -> dict[str, list[float]] | None:
+    """Points [earned, possible] marked automatically and marked by the student, from a stored result."""
+    import json as jsonlib
+
+    if not result:
+        return None
+    out = {"auto": [0.0, 0.0], "self": [0.0, 0.0]}
+    for question in jsonlib.loads(result)["questions"]:
+        for part in question["parts"]:
+            entry = out[part.get("by", "auto")]
+            entry[0] += part["earned"]
+            entry[1] += part["points"]
+    return out
 
 
 @app.command(help="ui.cli.stats", cls=_Command)

@@ -83,6 +83,8 @@ def test_final_taken_scripted_self_marked_and_reviewed():
     assert f"marked by you against key points: {self_points:g} / {self_points:g}" in out
     stored = json.loads(runner.invoke(app, ["history", "--json"]).output)["exams"][0]
     assert stored["score"] == 100
+    assert stored["marked"]["self"] == pytest.approx([self_points, self_points])
+    assert stored["marked"]["auto"] == pytest.approx([100 - self_points, 100 - self_points])
     reviewed = runner.invoke(app, ["review", "1"]).output
     assert "marked by you against key points" in reviewed and "marked by you" in reviewed.split("marked by you against key points")[1]
 
@@ -100,34 +102,43 @@ def test_self_marking_cut_short_leaves_parts_unmarked():
     assert "not self-marked (0)" in out
 
 
-def test_final_in_a_terminal_in_chinese():
-    """The Chinese mock final through a pty: go to the design question, answer it, submit, and
-    self-mark its three written sections."""
+WORDS = {"zh": {"start": "Enter 开始", "end": "试卷末尾", "submit": "交卷", "intro": "现在自评", "model": "参考答案",
+               "ask": "你答到了哪些要点", "split": "对照要点自评", "text": "收集并清洗数据，归一化，交叉验证"},
+         "en": {"start": "Press Enter", "end": "End of paper", "submit": "Submit now", "intro": "Now mark",
+                "model": "Model answer", "ask": "Which key points", "split": "marked by you against key points",
+                "text": "clean the data, normalise it, cross-validate"}}
+
+
+@pytest.mark.parametrize("lang, term", [("zh", "dumb"), ("en", "xterm-256color")])
+def test_final_in_a_terminal(lang, term):
+    """The mock final through a pty (line input in Chinese; the prompt_toolkit prompt with its live
+    clock in English): go to the design question, answer it, submit, self-mark its three written
+    sections."""
+    words = WORDS[lang]
     paper = exam.make_paper(exam.load_blueprint("final"), 6)
     number = next(q.number for q in paper if q.kind == "design")
     problem = exam.problems_for(paper)[number - 1]
     command, *rest = mlquiz_command()
-    child = pexpect.spawn(command, [*rest, "exam", "--lang", "zh", "--seed", "6", "--minutes", "5"],
-                          env=dict(subprocess_env(), TERM="dumb"), encoding="utf-8", timeout=30,
+    child = pexpect.spawn(command, [*rest, "exam", "--lang", lang, "--seed", "6", "--minutes", "5"],
+                          env=dict(subprocess_env(), TERM=term), encoding="utf-8", timeout=30,
                           dimensions=(50, 120))
-    child.expect("Enter 开始")
+    child.expect(words["start"])
     child.sendline("")
     child.expect("Q1a")
     child.sendline(f":g {number}")
-    child.expect("任务类型")
     for i, part in enumerate(problem.parts):
         child.expect(f"Q{number}{'abcdef'[i]}")
-        child.sendline(part.expected if part.expected is not None else "收集并清洗数据，归一化，交叉验证")
-    child.expect("试卷末尾")
+        child.sendline(part.expected if part.expected is not None else words["text"])
+    child.expect(words["end"])
     child.sendline(":submit")
-    child.expect("交卷")
+    child.expect(words["submit"])
     child.sendline("y")
-    child.expect("现在自评")
+    child.expect(words["intro"])
     for _ in range(3):
-        child.expect("参考答案")
-        child.expect("你答到了哪些要点")
+        child.expect(words["model"])
+        child.expect(words["ask"])
         child.sendline("1")
-    child.expect("对照要点自评")
+    child.expect(words["split"])
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
