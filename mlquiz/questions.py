@@ -1,9 +1,11 @@
 """Question kinds: what the exam paper, marking, the records and rendering dispatch on.
 
-A *calculation* is a worked numeric problem of a topic (a Problem with parts and a solution).
-Later kinds (concept questions: choice, multi-select, ordering, short answer; the system-design
-question) join by adding a class with the same four methods to KINDS; the exam, the store and the
-review take any kind.
+- calculation: a worked numeric problem of a topic (a Problem with parts and a solution);
+- concept: a question of the concept bank (mlquiz.concepts), one part;
+- design: a system-design scenario (mlquiz.design), six parts in the course's template order.
+Each kind loads a stored record, says whether a typed text can be read, marks a paper's answers,
+and, for a written part, gives what the student needs to mark it (model answer, key points). A new
+kind is one more class with these methods in KINDS; the exam, the store and the review take it.
 
 A question is stored as a *record*: what was asked (kind, topic, difficulty, seed, source, the
 generator's version and the given data), never just a seed, so a later generator cannot rewrite a

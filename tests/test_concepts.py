@@ -398,3 +398,15 @@ def test_every_erratum_of_the_notes_is_taught_right(erratum, pattern):
     taught = [q["id"] for _, q in all_questions() if "notes-erratum" in q["tags"] and
               re.search(pattern, q["en"]["explanation"] + " ".join(q["en"].get("wrong", {}).values()))]
     assert taught, erratum
+
+
+def test_question_data_modules_are_plain():
+    """The bank, the scenarios, the readers and the kinds return plain data: no Rich, no Typer."""
+    import subprocess
+    import sys
+
+    code = ("import sys, mlquiz.concepts, mlquiz.design, mlquiz.selection, mlquiz.questions; "
+            "from mlquiz import concepts, design; concepts.chapters(); design.scenarios(); "
+            "print(sorted(m for m in ('rich', 'typer', 'numpy', 'sympy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
