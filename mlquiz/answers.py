@@ -52,6 +52,16 @@ class Answer:
     decimals: Any
     text: str
 
+    @staticmethod
+    def exact(value: Any, text: str | None = None) -> "Answer":
+        """A value taken as exact, as if typed in full: no digits known, so no rounding is read
+        into it (a computed candidate, a misconception's value, a value written in a test)."""
+        return Answer(value, _nones(value), str(value) if text is None else text)
+
+
+def _nones(value: Any) -> Any:
+    return [_nones(v) for v in value] if isinstance(value, list) else None
+
 
 def shape_of(value: Any) -> tuple[int, ...]:
     if isinstance(value, list):

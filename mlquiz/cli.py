@@ -641,15 +641,12 @@ def _marked_by(result: str | None) -> dict[str, list[float]] | None:
     """Points [earned, possible] marked automatically and marked by the student, from a stored result."""
     import json as jsonlib
 
+    from mlquiz.exam import split_score
+
     if not result:
         return None
-    out = {"auto": [0.0, 0.0], "self": [0.0, 0.0]}
-    for question in jsonlib.loads(result)["questions"]:
-        for part in question["parts"]:
-            entry = out[part.get("by", "auto")]
-            entry[0] += part["earned"]
-            entry[1] += part["points"]
-    return out
+    return split_score((part.get("by", "auto"), part["earned"], part["points"])
+                       for question in jsonlib.loads(result)["questions"] for part in question["parts"])
 
 
 @app.command(help="ui.cli.stats", cls=_Command)

@@ -371,8 +371,8 @@ def read(problem: Problem, text: str) -> Any:
     if kind == "multi":
         return sorted(selection.letters(text, count))
     if kind == "truefalse":  # shown as a) true, b) false
-        return {"a": True, "b": False}.get(selection.clean(text)) if selection.clean(text) in ("a", "b") \
-            else selection.truth(text)
+        word = selection.clean(text)
+        return word == "a" if word in ("a", "b") else selection.truth(text)
     if kind == "ordering":
         return selection.order(text, count)
     if kind == "matching":

@@ -124,7 +124,7 @@ def check_marking(problem: Problem) -> set[str]:
     this problem when a student holds them."""
     where = f"{problem.topic}/{problem.difficulty}/seed {problem.seed}"
     parts = marking.checkpoints(problem)
-    work = {p.path: marking.Work(text="", answer=Answer(p.expected, _nones(p.expected), str(p.expected)))
+    work = {p.path: marking.Work(text="", answer=Answer.exact(p.expected))
             for p in parts}
     report = marking.mark(problem, work)
     assert report.verdict == "all-right", f"{where}: a right paper is marked {report.verdict}"
@@ -141,7 +141,7 @@ def check_marking(problem: Problem) -> set[str]:
                 continue
             if value is None:
                 continue
-            found = marking.diagnose(problem, part, Answer(value, _nones(value), str(value)))
+            found = marking.diagnose(problem, part, Answer.exact(value))
             if found is not None:
                 fired.add(found.id)
     return fired
@@ -155,10 +155,6 @@ def check_hints(problem: Problem) -> None:
             for lang in text.LANGUAGES:
                 key = f"{problem.topic}.hint.{kind}.{level}"
                 assert text.has_text(key, lang), f"{problem.topic}: no {key} ({lang})"
-
-
-def _nones(value: Any) -> Any:
-    return [_nones(v) for v in value] if isinstance(value, list) else None
 
 
 def check_round_trip(problem: Problem) -> None:

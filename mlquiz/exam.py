@@ -17,7 +17,7 @@ import random
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from mlquiz import engine, registry
 from mlquiz.errors import UserError, short
@@ -89,14 +89,14 @@ class QuestionResult:
         return sum(p.earned for p in self.parts)
 
 
-def split_score(results: list[QuestionResult]) -> dict[str, tuple[float, float]]:
-    """(earned, possible) of the automatically marked and of the self-marked parts."""
+def split_score(parts: Iterable[tuple[str, float, float]]) -> dict[str, list[float]]:
+    """[earned, possible] of the parts marked automatically and of those the student marked, from
+    each part's (by, earned, points): of a marked paper or of a stored result."""
     out = {"auto": [0.0, 0.0], "self": [0.0, 0.0]}
-    for r in results:
-        for p in r.parts:
-            out[p.by][0] += p.earned
-            out[p.by][1] += p.points
-    return {k: (v[0], v[1]) for k, v in out.items()}
+    for by, earned, points in parts:
+        out[by][0] += earned
+        out[by][1] += points
+    return out
 
 
 def builtin_blueprints() -> list[str]:
@@ -184,13 +184,8 @@ def _section_topics(section: dict[str, Any], key: str, bad: Any) -> tuple[str, .
     named = [named] if field == "topic" else named
     if not isinstance(named, list) or not named or not all(isinstance(t, str) for t in named):
         raise bad(f"{key}.{field}", "topic_missing")
-    topics = []
-    for topic in named:
-        try:
-            topics.append(registry.info(topic).name)
-        except UserError:
-            raise bad(f"{key}.{field}", "topic_unknown", topic=short(topic)) from None
-    return tuple(dict.fromkeys(topics))
+    return _known(named, lambda topic: registry.info(topic).name,
+                  lambda topic: bad(f"{key}.{field}", "topic_unknown", topic=short(topic)))
 
 
 def _section_chapters(section: dict[str, Any], key: str, bad: Any) -> tuple[str, ...]:
@@ -199,12 +194,19 @@ def _section_chapters(section: dict[str, Any], key: str, bad: Any) -> tuple[str,
     named = section.get("chapters", [])
     if not isinstance(named, list) or not all(isinstance(c, str) for c in named):
         raise bad(f"{key}.chapters", "chapters")
+    return _known(named, lambda name: concepts.chapter(name).id,
+                  lambda name: bad(f"{key}.chapters", "chapter_unknown", chapter=short(name)))
+
+
+def _known(named: list[str], lookup: Any, unknown: Any) -> tuple[str, ...]:
+    """Each name as `lookup` spells it (an alias becomes its topic), once each; the first name
+    `lookup` does not know raises `unknown(name)`."""
     out = []
     for name in named:
         try:
-            out.append(concepts.chapter(name).id)
+            out.append(lookup(name))
         except UserError:
-            raise bad(f"{key}.chapters", "chapter_unknown", chapter=short(name)) from None
+            raise unknown(name) from None
     return tuple(dict.fromkeys(out))
 
 

@@ -388,7 +388,7 @@ def paper_view(title: str, results: list[QuestionResult]) -> Group:
     for topic, (earned, points) in topics.items():
         by_topic.add_row(topic, f"{render.format_value(earned, 1)} / {render.format_value(points, 1)}",
                          f"{100 * earned / points:.0f}%")
-    split = split_score(results)
+    split = split_score((p.by, p.earned, p.points) for r in results for p in r.parts)
     if split["self"][1]:
         heading.append("\n" + say("ui.exam.split", auto=render.format_value(split["auto"][0], 1),
                                   auto_possible=render.format_value(split["auto"][1], 1),

@@ -353,7 +353,7 @@ def telling(problem: Problem, misconception: str) -> bool:
         except VARIANT_FAILURES:
             continue
         if candidate is not None and shape_of(candidate) == shape_of(part.expected) and \
-                not matches(part, Answer(candidate, _nones(candidate), ""), part.expected):
+                not matches(part, Answer.exact(candidate, ""), part.expected):
             return True
     return False
 
@@ -474,7 +474,7 @@ def mark(problem: Problem, work: dict[AnswerPath, Work]) -> Report:
                 status = "carried"
         found, slip, wrong, size = None, None, (), 1
         if status == "wrong":
-            probe = whole or Answer(student, _nones(student), entry.text)
+            probe = whole or Answer.exact(student, entry.text)
             found = diagnose(problem, part, probe, override)
             if found is None:
                 slip, wrong, size = find_shape_slip(problem, part, student,
@@ -483,12 +483,6 @@ def mark(problem: Problem, work: dict[AnswerPath, Work]) -> Report:
                           slip, wrong, size))
         override[part.path] = student
     return _summarise(problem, marks)
-
-
-def _nones(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_nones(v) for v in value]
-    return None
 
 
 def _summarise(problem: Problem, marks: list[Mark]) -> Report:

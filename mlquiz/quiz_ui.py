@@ -64,6 +64,24 @@ def self_mark(console: Console, read: Reader, marking: Any, text: str) -> list[i
     return ticked or []
 
 
+def _self_marked(console: Console, read: Reader, problem: Problem, part: str, text: str, outcome: Outcome,
+                 tally: Tally) -> None:
+    """The student marks a written answer: the outcome and the tally get the share of key points
+    ticked. If input ends first, the answer is kept as skipped, worth nothing, and EOFError goes on."""
+    marking = kind(problem.kind).self_marking(problem, part, text)
+    try:
+        ticked = self_mark(console, read, marking, text)
+    except EOFError:
+        outcome.status = "skipped"
+        tally.add(0.0, "self")
+        console.print(render.not_self_marked())
+        raise
+    share = len(ticked) / len(marking.points)
+    outcome.status = "right" if share >= 0.5 else "wrong"
+    console.print(render.self_marked_text(len(ticked), len(marking.points)))
+    tally.add(share, "self")
+
+
 # --------------------------------------------------------------------------- quiz
 
 class Unfinished(EOFError):
@@ -79,7 +97,7 @@ def quiz(console: Console, problems: Iterable[Problem], record: Recorder | None)
     tally = Tally()
     problems = list(problems)
     for number, problem in enumerate(problems, start=1):
-        console.print(render.concept_heading(number, len(problems), problem))
+        console.print(render.concept_heading(number, len(problems)))
         console.print(render.problem_view(problem, with_parts=False))
         try:
             outcome = _quiz_one(console, read, problem, tally)
@@ -108,16 +126,9 @@ def _quiz_one(console: Console, read: Reader, problem: Problem, tally: Tally) ->
         found = concepts.mark_answer(problem, value)
         if found.fraction is None:  # a short answer: the student marks it
             try:
-                ticked = self_mark(console, read, kind("concept").self_marking(problem, part.name, text), text)
-            except EOFError:  # input ended before the ticks: the answer is kept, unmarked
-                outcome.status = "skipped"
-                tally.add(0.0, "self")
-                console.print(render.not_self_marked())
+                _self_marked(console, read, problem, part.name, text, outcome, tally)
+            except EOFError:
                 raise Unfinished(outcome) from None
-            share = len(ticked) / len(concepts.key_points(problem))
-            outcome.status = "right" if share >= 0.5 else "wrong"
-            console.print(render.self_marked_text(len(ticked), len(concepts.key_points(problem))))
-            tally.add(share, "self")
         else:
             outcome.status = "right" if found.status == "right" else "wrong"
             console.print(render.concept_feedback(problem, found))
@@ -145,19 +156,11 @@ def design_session(console: Console, problem: Problem, record: Recorder | None) 
                 outcome.status = "skipped"
                 tally.add(0.0, "self" if part.name in design.WRITTEN else "auto")
             elif part.name in design.WRITTEN:
-                marking = kind("design").self_marking(problem, part.name, text)
                 try:
-                    ticked = self_mark(console, read, marking, text)
-                except EOFError:  # the answer is kept, unmarked
-                    outcome.status = "skipped"
+                    _self_marked(console, read, problem, part.name, text, outcome, tally)
+                except EOFError:  # the answer is kept
                     outcomes.append(outcome)
-                    tally.add(0.0, "self")
-                    console.print(render.not_self_marked())
                     raise
-                share = len(ticked) / len(marking.points)
-                outcome.status = "right" if share >= 0.5 else "wrong"
-                console.print(render.self_marked_text(len(ticked), len(marking.points)))
-                tally.add(share, "self")
             else:
                 found = design.mark_pick(problem, part.name, value)
                 outcome.status = "right" if found.status == "right" else "wrong"

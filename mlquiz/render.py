@@ -341,7 +341,7 @@ def questions_json(problems: list[Problem], seed: int) -> str:
     return json.dumps(out, indent=2, ensure_ascii=False)
 
 
-def concept_heading(number: int, total: int, problem: Problem) -> Text:
+def concept_heading(number: int, total: int) -> Text:
     return Text("\n" + say("ui.quiz.heading", number=number, total=total), style="bold")
 
 

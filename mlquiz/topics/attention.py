@@ -22,7 +22,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Tolerance, answer_at
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, like as _like
+from mlquiz.topics.common import attempts, fmt, like as _like, typed as _typed
 
 T = Texts("attention")
 
@@ -261,10 +261,6 @@ def parse_data(values: dict) -> dict:
     if any(not math.isfinite(x) or abs(x) > MAX_MAGNITUDE for m in matrices for row in m for x in row):
         raise UserError(T("error.too_large", limit="1000"))
     return given
-
-
-def _typed(values: Any) -> str:
-    return ";".join(",".join(repr(float(v)) for v in row) for row in values)
 
 
 def as_options(given: dict) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Tolerance, answer_at
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp, like as _like
+from mlquiz.topics.common import attempts, fmt, fmtp, like as _like, typed as _typed
 
 T = Texts("backprop")
 
@@ -366,12 +366,6 @@ def _check_sizes(*rows: list[float]) -> None:
     """Hand-sized numbers only: no sum or square of these can overflow."""
     if any(abs(v) > MAX_MAGNITUDE for row in rows for v in row):
         raise UserError(T("error.too_large"))
-
-
-def _typed(values: Any) -> str:
-    """A vector `1.0,2.0` or a matrix `1.0,2.0;3.0,4.0`, as --x or --w1 read them (exactly: repr)."""
-    rows = values if values and isinstance(values[0], list) else [values]
-    return ";".join(",".join(repr(float(v)) for v in row) for row in rows)
 
 
 def as_options(given: dict) -> dict[str, Any]:

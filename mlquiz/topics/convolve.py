@@ -25,7 +25,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp
+from mlquiz.topics.common import attempts, fmt, fmtp, typed as _typed
 
 T = Texts("convolve")
 
@@ -346,10 +346,6 @@ def parse_data(values: dict) -> dict:
     if kind and pk > m:
         raise UserError(T("error.pool_big", k=pk, m=m))
     return _given(x, k, b, s, p, bool(values.get("relu")), kind or None, pk, ps)
-
-
-def _typed(rows: list[list[float]]) -> str:
-    return ";".join(",".join(repr(float(v)) for v in row) for row in rows)
 
 
 def as_options(given: dict) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Tolerance, answer_at
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp
+from mlquiz.topics.common import attempts, fmt, fmtp, typed
 
 T = Texts("generative")
 
@@ -387,7 +387,7 @@ def as_options(given: dict) -> dict[str, Any]:
     out = {}
     for key in MODEL_OPTIONS[given["model"]]:
         if key in given:
-            out[key] = str(int(given[key])) if key == "t" else ",".join(repr(float(v)) for v in given[key])
+            out[key] = str(int(given[key])) if key == "t" else typed(given[key])
     return out
 
 
@@ -401,7 +401,7 @@ def from_bank(entry: dict) -> dict:
         raw: dict[str, Any] = {}
         for key in (k for keys in MODEL_OPTIONS.values() for k in keys):
             if key in entry:
-                raw[key] = str(entry[key]) if key == "t" else ",".join(repr(float(v)) for v in entry[key])
+                raw[key] = str(entry[key]) if key == "t" else typed(entry[key])
         return parse_data(options.parse("generative", registry.info("generative").options, raw))
     except (UserError, KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{where}: {exc}") from None

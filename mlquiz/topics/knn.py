@@ -27,7 +27,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError, short
 from mlquiz.model import Part, Solution, Tolerance, answer_at
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp, is_number, split_rows
+from mlquiz.topics.common import attempts, fmt, fmtp, is_number, passes, split_rows
 
 T = Texts("knn")
 
@@ -309,16 +309,7 @@ def _given(x, labels, query, k, metric="euclidean", p=2.0, weighted=False, norma
 
 
 def _ok(given: dict, level: str) -> bool:
-    try:
-        solution = solve(given)
-    except (ArithmeticError, ValueError):
-        return False
-    holder = type("P", (), {"given": given, "solution": solution, "difficulty": level})
-    try:
-        well_posed(holder)
-    except AssertionError:
-        return False
-    return True
+    return passes(given, level, solve, well_posed)
 
 
 def _easy(rng: random.Random) -> dict:

@@ -28,7 +28,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError, short
 from mlquiz.model import Part, Solution, as_path
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp, like as _like
+from mlquiz.topics.common import attempts, fmt, fmtp, like as _like, typed as _typed
 
 T = Texts("linreg")
 
@@ -370,11 +370,6 @@ def parse_data(values: dict) -> dict:
             raise UserError(T("error.too_large"))
     return {"samples": samples, "w": [float(v) for v in w], "lr": float(values["lr"]),
             "steps": int(values["steps"]), "lambda": float(values["lambda"])}
-
-
-def _typed(values: Any) -> str:
-    rows = values if values and isinstance(values[0], list) else [values]
-    return ";".join(",".join(repr(float(v)) for v in row) for row in rows)
 
 
 def as_options(given: dict) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError, short
 from mlquiz.model import Part, Solution, Tolerance, answer_at
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp, is_number, like as _like, split_rows
+from mlquiz.topics.common import attempts, fmt, fmtp, is_number, like as _like, split_rows, typed
 
 T = Texts("logistic")
 
@@ -359,7 +359,7 @@ def parse_data(values: dict) -> dict:
 def as_options(given: dict) -> dict[str, Any]:
     """The `solve logistic` options that pose this problem again."""
     data = "; ".join(",".join([*(repr(float(v)) for v in s["x"]), str(int(s["r"]))]) for s in given["samples"])
-    return {"data": data, "w": ",".join(repr(float(v)) for v in given["w"]), "lr": repr(float(given["lr"])),
+    return {"data": data, "w": typed(given["w"]), "lr": repr(float(given["lr"])),
             "steps": str(int(given["steps"]))}
 
 
@@ -374,7 +374,7 @@ def from_bank(entry: dict) -> dict:
         data = entry["data"]
         raw["data"] = data if isinstance(data, str) else "; ".join(",".join(repr(float(v)) for v in row) for row in data)
         if "w" in entry:
-            raw["w"] = ",".join(repr(float(v)) for v in entry["w"])
+            raw["w"] = typed(entry["w"])
         for key in ("lr", "steps"):
             if key in entry:
                 raw[key] = str(entry[key])

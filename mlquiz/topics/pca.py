@@ -27,7 +27,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError, short
 from mlquiz.model import Part, Solution, answer_at
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp, number_rows
+from mlquiz.topics.common import attempts, fmt, fmtp, number_rows, typed
 
 T = Texts("pca")
 
@@ -418,7 +418,7 @@ def as_options(given: dict) -> dict[str, str | None]:
     """The `solve pca` options that pose this problem again: the points (exact reprs), k and the query
     point (asking for its projection and its reconstruction)."""
     query = given.get("query")
-    return {"data": ";".join(",".join(repr(float(v)) for v in point) for point in given["points"]),
+    return {"data": typed(given["points"]),
             "k": str(given.get("k", 1) or 1),
             "query": given["labels"][query] if query is not None else None}
 
@@ -433,7 +433,7 @@ def from_bank(entry: dict) -> dict:
     data = entry.get("data")
     try:
         if isinstance(data, list):
-            data = ";".join(",".join(repr(float(v)) for v in row) for row in data)
+            data = typed(data)
         if not isinstance(data, str) or not data.strip():
             raise ValueError(f"data = {data!r}")
         query = entry.get("query")

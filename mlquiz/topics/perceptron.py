@@ -26,7 +26,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError, short
 from mlquiz.model import Part, Solution
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import DataText, attempts, fmt, fmtp, is_number, number_rows, split_rows
+from mlquiz.topics.common import DataText, attempts, fmt, fmtp, is_number, number_rows, split_rows, typed
 
 T = Texts("perceptron")
 
@@ -395,7 +395,7 @@ def parse_data(values: dict) -> dict:
 def as_options(given: dict) -> dict[str, str | None]:
     data = "; ".join(",".join([*(repr(float(v)) for v in x), str(int(r))])
                      for x, r in zip(given["samples"], given["labels"]))
-    return {"data": data, "w": ",".join(repr(float(v)) for v in given["w"]), "lr": repr(float(given["lr"])),
+    return {"data": data, "w": typed(given["w"]), "lr": repr(float(given["lr"])),
             "max_epochs": str(int(given["max_epochs"])), "target": None}
 
 

@@ -25,7 +25,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Tolerance
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp
+from mlquiz.topics.common import attempts, fmt, fmtp, typed as _typed
 
 T = Texts("rnn")
 
@@ -287,12 +287,6 @@ def parse_data(values: dict) -> dict:
     if not all(math.isfinite(v) and abs(v) <= MAX_MAGNITUDE for v in numbers):
         raise UserError(T("error.too_large"))
     return given
-
-
-def _typed(values: Any) -> str:
-    """A vector `1.0,2.0` or a matrix `1.0,2.0;3.0,4.0`, as the options read them (exactly: repr)."""
-    rows = values if values and isinstance(values[0], list) else [values]
-    return ";".join(",".join(repr(float(v)) for v in row) for row in rows)
 
 
 def as_options(given: dict) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Tolerance, answer_at
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp, like as _like
+from mlquiz.topics.common import attempts, fmt, fmtp, like as _like, typed as _typed
 
 T = Texts("softmax")
 
@@ -319,11 +319,6 @@ def parse_data(values: dict) -> dict:
     targets = _targets(values["target"], len(xs), len(w))
     return {"kind": "weights", "samples": [{"x": x, "target": t} for x, t in zip(xs, targets)], "w": w,
             "lr": values["lr"]}
-
-
-def _typed(values: Any) -> str:
-    rows = values if values and isinstance(values[0], list) else [values]
-    return ";".join(",".join(repr(float(v)) for v in row) for row in rows)
 
 
 def as_options(given: dict) -> dict[str, Any]:

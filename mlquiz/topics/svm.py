@@ -29,7 +29,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Tolerance, answer_at
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp, like as _like, number_rows
+from mlquiz.topics.common import attempts, fmt, fmtp, like as _like, number_rows, typed as _typed
 
 T = Texts("svm")
 
@@ -308,10 +308,6 @@ def _csv_rows(text: str, target: str | None, source: str) -> list[list[float]]:
         cells = [c.strip() for c in row]
         body.append(",".join([*cells[:label], *cells[label + 1:], cells[label]]))
     return number_rows(";".join(body), source)
-
-
-def _typed(values: list[float]) -> str:
-    return ",".join(repr(float(v)) for v in values)
 
 
 def as_options(given: dict) -> dict[str, Any]:

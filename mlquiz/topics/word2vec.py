@@ -27,7 +27,7 @@ from mlquiz.derivation import Derivation
 from mlquiz.errors import UserError
 from mlquiz.model import Part, Solution, Tolerance, answer_at
 from mlquiz.text import Msg, Texts
-from mlquiz.topics.common import attempts, fmt, fmtp, like as _like
+from mlquiz.topics.common import attempts, fmt, fmtp, like as _like, typed as _typed
 
 T = Texts("word2vec")
 
@@ -227,11 +227,6 @@ def parse_data(values: dict) -> dict:
         raise UserError(T("error.target_range", n=len(u)))
     return {"center": [float(x) for x in v], "outside": [[float(x) for x in row] for row in u],
             "target": int(target), "lr": float(values["lr"])}
-
-
-def _typed(values: Any) -> str:
-    rows = values if values and isinstance(values[0], list) else [values]
-    return ";".join(",".join(repr(float(x)) for x in row) for row in rows)
 
 
 def as_options(given: dict) -> dict[str, Any]:
