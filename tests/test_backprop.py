@@ -1,7 +1,6 @@
 """Backprop against central finite differences and the published step-by-step example."""
 
 import random
-import tomllib
 
 import numpy as np
 import pytest
@@ -11,6 +10,7 @@ from mlquiz.errors import UserError
 from mlquiz.model import answer_at
 from mlquiz.text import Msg, join, render
 from mlquiz.topics import backprop
+from topic_helpers import declared_misconceptions
 
 MAZUR = {"x": "0.05,0.10", "target": "0.01,0.99", "w1": "0.15,0.20;0.25,0.30", "b1": "0.35,0.35",
          "w2": "0.40,0.45;0.50,0.55", "b2": "0.60,0.60", "lr": "0.5"}
@@ -248,14 +248,8 @@ def test_generated_problems_are_well_posed():
 
 
 def test_misconceptions_are_declared_and_explained():
-    with open(registry.info("backprop").folder / "misconceptions.toml", "rb") as handle:
-        entries = tomllib.load(handle)["misconception"]
-    assert {m["id"] for m in entries} == set(backprop.VARIANTS)
-    for entry in entries:
-        assert set(entry) == {"id", "applies_to"}
-        assert set(entry["applies_to"]) <= set(registry.info("backprop").answers)
-        for field in ("name", "explanation", "rule"):
-            assert render(Msg(f"backprop.misconception.{entry['id']}.{field}"))
+    items = declared_misconceptions("backprop", backprop.VARIANTS)
+    assert all(set(entry) == {"id", "applies_to"} for entry in items.values())
 
 
 def test_misconception_values():

@@ -6,12 +6,12 @@ opposite sign; Han, Kamber and Pei's Err_j = O_j(1 − O_j)(T_j − O_j) is the 
 (grad_w1, grad_w2) are ∂L/∂W in every source, as in the solver.
 """
 
-import math
 
 import pytest
 
 from mlquiz import engine
 from mlquiz.topics import backprop
+from topic_helpers import bank_problem, printed
 
 TOPIC = "backprop"
 
@@ -21,26 +21,7 @@ def entries():
 
 
 def problem(entry_id):
-    ids = [entry["id"] for entry in entries()]
-    return engine.from_bank(TOPIC, ids.index(entry_id))
-
-
-def printed(value, shown):
-    """`value` agrees with the number a source prints (a string, so that its decimals count): within
-    half a unit of the last printed digit. Lists are compared entry by entry."""
-    if isinstance(shown, (list, tuple)):
-        assert isinstance(value, list) and len(value) == len(shown), (value, shown)
-        for v, s in zip(value, shown):
-            printed(v, s)
-        return
-    decimals = len(shown.split(".")[1]) if "." in shown else 0
-    assert abs(value - float(shown)) <= 0.5 * 10 ** -decimals + 1e-12, (value, shown)
-
-
-def _finite(value):
-    if isinstance(value, list):
-        return bool(value) and all(_finite(v) for v in value)
-    return isinstance(value, (int, float)) and math.isfinite(value)
+    return bank_problem(TOPIC, entry_id)
 
 
 # --------------------------------------------------------------------------- the bank as data

@@ -8,17 +8,14 @@ the no_plus_one slip), Stanford CS231n's "Convolutional Neural Networks" notes, 
 
 import pytest
 
-from mlquiz import engine, marking
+from mlquiz import marking
 from mlquiz.answers import Answer
 from mlquiz.topics import conv
-
-FOLDER = engine.problems_dir() / "conv"
-ENTRIES = engine.bank_entries("conv")
-IDS = [entry["id"] for entry in ENTRIES]
+from topic_helpers import bank_problem
 
 
 def problem(entry_id):
-    return engine.from_bank("conv", IDS.index(entry_id))
+    return bank_problem("conv", entry_id)
 
 
 def answers(entry_id):

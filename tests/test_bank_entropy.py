@@ -7,16 +7,12 @@ what the source prints."""
 
 import pytest
 
-from mlquiz import engine
 from mlquiz.topics import entropy
-
-FOLDER = engine.problems_dir() / "entropy"
-ENTRIES = engine.bank_entries("entropy")
-IDS = [entry["id"] for entry in ENTRIES]
+from topic_helpers import bank_problem
 
 
 def problem(entry_id):
-    return engine.from_bank("entropy", IDS.index(entry_id))
+    return bank_problem("entropy", entry_id)
 
 
 def answers(entry_id):

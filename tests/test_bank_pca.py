@@ -5,13 +5,13 @@ the conformance checks a generated problem passes.
 Eigenvectors, and so projections, are right with either sign: a source's vector is compared up to
 sign (the solver prints the first non-zero component positive)."""
 
-import math
 
 import numpy as np
 import pytest
 
 from mlquiz import checking, engine
 from mlquiz.topics import pca
+from topic_helpers import bank_problem, printed
 
 TOPIC = "pca"
 
@@ -21,20 +21,7 @@ def entries():
 
 
 def problem(entry_id):
-    ids = [entry["id"] for entry in entries()]
-    return engine.from_bank(TOPIC, ids.index(entry_id))
-
-
-def printed(value, shown):
-    """`value` agrees with the number a source prints (a string, so that its decimals count): within
-    half a unit of the last printed digit. Lists are compared entry by entry."""
-    if isinstance(shown, (list, tuple)):
-        assert isinstance(value, list) and len(value) == len(shown), (value, shown)
-        for v, s in zip(value, shown):
-            printed(v, s)
-        return
-    decimals = len(shown.split(".")[1]) if "." in shown else 0
-    assert abs(value - float(shown)) <= 0.5 * 10 ** -decimals + 1e-12, (value, shown)
+    return bank_problem(TOPIC, entry_id)
 
 
 def printed_up_to_sign(vector, shown):
@@ -44,12 +31,6 @@ def printed_up_to_sign(vector, shown):
         printed(vector, shown)
     except AssertionError:
         printed(vector, flipped)
-
-
-def _finite(value):
-    if isinstance(value, list):
-        return bool(value) and all(_finite(v) for v in value)
-    return isinstance(value, (int, float)) and math.isfinite(value)
 
 
 # --------------------------------------------------------------------------- the bank as data

@@ -10,6 +10,7 @@ import pytest
 from mlquiz import engine, marking
 from mlquiz.answers import Answer
 from mlquiz.topics import qlearning
+from topic_helpers import bank_problem
 
 FOLDER = engine.problems_dir() / "qlearning"
 ENTRIES = engine.bank_entries("qlearning")
@@ -28,7 +29,7 @@ CONVERGED = [
 
 
 def problem(entry_id):
-    return engine.from_bank("qlearning", IDS.index(entry_id))
+    return bank_problem("qlearning", entry_id)
 
 
 def answers(entry_id):

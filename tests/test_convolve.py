@@ -11,10 +11,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import convolve2d, correlate2d
 
 from mlquiz import engine, marking, text
-from mlquiz.answers import Answer
 from mlquiz.conformance import check_topic
 from mlquiz.errors import UserError
 from mlquiz.topics import convolve
+from topic_helpers import declared_misconceptions, diagnosed
 
 FOLDER = Path(convolve.__file__).resolve().parents[2] / "problems" / "convolve"
 SMALL = {"input": "1,2,0;0,1,3;2,1,1", "kernel": "1,0;0,-1", "bias": "1"}
@@ -142,26 +142,10 @@ def test_mathworks_magic_correlation_bank_entry():
 
 # --------------------------------------------------------------------------- misconceptions
 
-def misconception_file():
-    with (FOLDER / "misconceptions.toml").open("rb") as handle:
-        return {m["id"]: m for m in tomllib.load(handle)["misconception"]}
-
-
 def test_misconception_data_and_texts():
-    items = misconception_file()
-    assert set(items) == set(convolve.VARIANTS) and len(items) >= 3
+    items = declared_misconceptions("convolve", convolve.VARIANTS)
+    assert len(items) >= 3
     assert {"kernel_flipped", "padding_forgotten", "no_plus_one", "pool_stride_from_conv"} <= set(items)
-    for item in items.values():
-        for lang in ("en", "zh"):
-            for field in ("name", "explanation", "rule"):
-                assert text.render(text.Msg(f"convolve.misconception.{item['id']}.{field}"), lang)
-
-
-def diagnosed(problem, name, value):
-    part = next(p for p in marking.checkpoints(problem) if p.name == name)
-    nones = [[None] * len(r) if isinstance(r, list) else None for r in value] if isinstance(value, list) else None
-    found = marking.diagnose(problem, part, Answer(value, nones, str(value)))
-    return found and found.id
 
 
 def test_misconceptions_worked_by_hand():

@@ -2,7 +2,6 @@
 distances and scikit-learn's KMeans(init=…, n_init=1, tol=0, algorithm="lloyd") where no cluster
 empties; the published worked example of the bank; misconceptions worked by hand."""
 
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +10,9 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 
 from mlquiz import engine, marking, text
-from mlquiz.answers import Answer
 from mlquiz.errors import UserError
 from mlquiz.topics import kmeans
+from topic_helpers import declared_misconceptions, diagnosed
 
 FOLDER = Path(kmeans.__file__).resolve().parents[2] / "problems" / "kmeans"
 # The classic exercise: A1, A2, A3, B1, B2, B3, C1, C2 with seeds A1, B1, C1.
@@ -217,26 +216,10 @@ def test_bad_input_is_one_line(raw, fragment):
 
 # --------------------------------------------------------------------------- misconceptions
 
-def misconception_file():
-    with (FOLDER / "misconceptions.toml").open("rb") as handle:
-        return {m["id"]: m for m in tomllib.load(handle)["misconception"]}
-
-
 def test_misconception_data_and_texts():
-    items = misconception_file()
-    assert set(items) == set(kmeans.VARIANTS) and len(items) >= 3
+    items = declared_misconceptions("kmeans", kmeans.VARIANTS)
+    assert len(items) >= 3
     assert {"no_root", "centre_included", "seeds_fixed"} <= set(items)
-    for item in items.values():
-        for lang in ("en", "zh"):
-            for field in ("name", "explanation", "rule"):
-                assert text.render(text.Msg(f"kmeans.misconception.{item['id']}.{field}"), lang)
-
-
-def diagnosed(problem, name, value):
-    part = next(p for p in marking.checkpoints(problem) if p.name == name)
-    nones = [[None] * len(r) if isinstance(r, list) else None for r in value] if isinstance(value, list) else None
-    found = marking.diagnose(problem, part, Answer(value, nones, str(value)))
-    return found and found.id
 
 
 def test_misconceptions_worked_by_hand():

@@ -1,7 +1,6 @@
 """KNN against scipy.spatial.distance, scikit-learn's scalers and KNeighborsClassifier, and a plain
 vote loop written here (never the solver's own code)."""
 
-import tomllib
 import zlib
 from pathlib import Path
 
@@ -12,9 +11,9 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from mlquiz import engine, marking, text
-from mlquiz.answers import Answer
 from mlquiz.errors import UserError
 from mlquiz.topics import knn
+from topic_helpers import declared_misconceptions, diagnosed
 
 FOLDER = Path(knn.__file__).resolve().parents[2] / "problems" / "knn"
 TISSUE = {"data": "7,7,Bad; 7,4,Bad; 3,4,Good; 1,4,Good", "query": "3,7"}
@@ -240,25 +239,9 @@ def test_bad_input_is_one_line(raw, fragment):
 
 # --------------------------------------------------------------------------- misconceptions
 
-def misconception_file():
-    with (FOLDER / "misconceptions.toml").open("rb") as handle:
-        return {m["id"]: m for m in tomllib.load(handle)["misconception"]}
-
-
 def test_misconception_data_and_texts():
-    items = misconception_file()
-    assert set(items) == set(knn.VARIANTS) and len(items) >= 3 and "no_normalisation" in items
-    for item in items.values():
-        for lang in ("en", "zh"):
-            for field in ("name", "explanation", "rule"):
-                assert text.render(text.Msg(f"knn.misconception.{item['id']}.{field}"), lang)
-
-
-def diagnosed(problem, name, value):
-    part = next(p for p in marking.checkpoints(problem) if p.name == name)
-    nones = [[None] * len(r) if isinstance(r, list) else None for r in value] if isinstance(value, list) else None
-    found = marking.diagnose(problem, part, Answer(value, nones, str(value)))
-    return found and found.id
+    items = declared_misconceptions("knn", knn.VARIANTS)
+    assert len(items) >= 3 and "no_normalisation" in items
 
 
 def test_misconceptions_worked_by_hand():

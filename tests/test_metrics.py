@@ -12,10 +12,10 @@ from sklearn import metrics as skm
 from typer.testing import CliRunner
 
 from mlquiz import engine, marking, text
-from mlquiz.answers import Answer
 from mlquiz.cli import app
 from mlquiz.errors import UserError
 from mlquiz.topics import metrics
+from topic_helpers import declared_misconceptions, diagnosed
 
 FOLDER = Path(metrics.__file__).resolve().parents[2] / "problems" / "metrics"
 runner = CliRunner()
@@ -268,25 +268,10 @@ def test_bad_input_is_one_line(raw, fragment):
 
 # --------------------------------------------------------------------------- misconceptions
 
-def misconception_file():
-    return {m["id"]: m for m in tomllib.loads((FOLDER / "misconceptions.toml").read_text())["misconception"]}
-
-
 def test_misconception_data_and_texts():
-    items = misconception_file()
-    assert set(items) == set(metrics.VARIANTS) and len(items) >= 3
+    items = declared_misconceptions("metrics", metrics.VARIANTS)
+    assert len(items) >= 3
     assert {"precision_recall_swapped", "confusion_transposed", "macro_f1_of_means"} <= set(items)
-    for item in items.values():
-        for lang in ("en", "zh"):
-            for field in ("name", "explanation", "rule"):
-                assert text.render(text.Msg(f"metrics.misconception.{item['id']}.{field}"), lang)
-
-
-def diagnosed(problem, name, value):
-    part = next(p for p in marking.checkpoints(problem) if p.name == name)
-    nones = [[None] * len(r) if isinstance(r, list) else None for r in value] if isinstance(value, list) else None
-    found = marking.diagnose(problem, part, Answer(value, nones, str(value)))
-    return found and found.id
 
 
 def test_misconceptions_worked_by_hand():

@@ -1,16 +1,15 @@
 """Q-learning updates against a separate plain loop."""
 
 import random
-import tomllib
 from pathlib import Path
 
 import pytest
 
-from mlquiz import engine, marking, registry, text
-from mlquiz.answers import Answer
+from mlquiz import engine, registry, text
 from mlquiz.errors import UserError
 from mlquiz.model import answer_at
 from mlquiz.topics import qlearning
+from topic_helpers import declared_misconceptions, diagnosed
 
 FOLDER = Path(qlearning.__file__).resolve().parents[2] / "problems" / "qlearning"
 
@@ -204,25 +203,9 @@ def test_options_typed_back_pose_the_same_problem():
 
 # --------------------------------------------------------------------------- misconceptions
 
-def misconception_file():
-    with (FOLDER / "misconceptions.toml").open("rb") as handle:
-        return {m["id"]: m for m in tomllib.load(handle)["misconception"]}
-
-
 def test_misconception_data_and_texts():
-    items = misconception_file()
-    assert set(items) == set(qlearning.VARIANTS)
-    for item in items.values():
-        assert set(item) == {"id", "applies_to"}
-        for field in ("name", "explanation", "rule"):
-            assert text.render(text.Msg(f"qlearning.misconception.{item['id']}.{field}"))
-
-
-def diagnosed(problem, name, value):
-    part = next(p for p in marking.checkpoints(problem) if p.name == name)
-    nones = [[None] * len(row) for row in value] if isinstance(value, list) else None  # digits not known
-    found = marking.diagnose(problem, part, Answer(value, nones, str(value)))
-    return found and found.id
+    items = declared_misconceptions("qlearning", qlearning.VARIANTS)
+    assert all(set(item) == {"id", "applies_to"} for item in items.values())
 
 
 QL = {"q": "0,0;2,4;0,0", "transitions": "0,1,5,1; 1,0,1,2", "alpha": "0.5", "gamma": "0.9"}
@@ -241,7 +224,7 @@ def test_existing_misconceptions_still_named():
 def test_target_of_the_reward_alone_is_named():
     """Fix: y = r (γ·max Q(s',·) dropped) used to be an arithmetic slip; now it is `no_bootstrap`, and
     it carries on into the TD error, the table after the step and the final table."""
-    items = misconception_file()
+    items = declared_misconceptions("qlearning", qlearning.VARIANTS)
     assert items["no_bootstrap"]["applies_to"] == ["td_targets", "td_errors", "q_tables", "q_table"]
     problem = user(**{**QL, "q": "1,0;2,4;0,0"})  # SARSA, no γ and the row of s all give other values
     assert diagnosed(problem, "td_targets[0]", 5) == "no_bootstrap"
@@ -282,6 +265,6 @@ def test_variants_keep_to_what_they_can_explain():
                                                ("td_targets", 0), None, {}) is None
     for name, variant in qlearning.VARIANTS.items():
         for path in (("td_targets", 0), ("td_errors", 0), ("q_tables", 1), ("q_table",)):
-            if path[0] in misconception_file()[name]["applies_to"]:
+            if path[0] in declared_misconceptions("qlearning", qlearning.VARIANTS)[name]["applies_to"]:
                 value = variant(given, path, None, {})
                 assert value is None or not close(value, answer_at(problem.solution.answers, path)), name

@@ -4,7 +4,6 @@ central finite differences), the published CS231n example, the misconceptions by
 import json
 import math
 import random
-import tomllib
 
 import numpy as np
 import pytest
@@ -12,12 +11,12 @@ from scipy.special import log_softmax, softmax
 from typer.testing import CliRunner
 
 from mlquiz import engine, marking, registry
-from mlquiz.answers import Answer
 from mlquiz.cli import app
 from mlquiz.errors import UserError
 from mlquiz.model import answer_at
 from mlquiz.text import Msg, join, render
 from mlquiz.topics import softmax as topic
+from topic_helpers import declared_misconceptions, diagnosed
 
 runner = CliRunner()
 SMALL = {"x": "1,2", "w": "0,1,0;0.5,0,1;0,0,0", "target": "2", "lr": "0.5"}
@@ -255,22 +254,8 @@ def test_check_marks_a_carried_error_right_downstream():
 
 # --------------------------------------------------------------------------- misconceptions
 
-def diagnosed(problem, name, value):
-    part = next(p for p in marking.checkpoints(problem) if p.name == name)
-    found = marking.diagnose(problem, part, Answer(value, None if not isinstance(value, list) else
-                                                   [None] * len(value), str(value)))
-    return found.id if found else None
-
-
 def test_misconceptions_are_declared_and_explained():
-    with open(registry.info("softmax").folder / "misconceptions.toml", "rb") as handle:
-        entries = tomllib.load(handle)["misconception"]
-    assert {m["id"] for m in entries} == set(topic.VARIANTS)
-    assert len(entries) >= 3
-    for entry in entries:
-        for field in ("name", "explanation", "rule"):
-            for lang in ("en", "zh"):
-                assert render(Msg(f"softmax.misconception.{entry['id']}.{field}"), lang)
+    assert len(declared_misconceptions("softmax", topic.VARIANTS)) >= 3
 
 
 def test_misconceptions_by_hand_on_one_sample():
